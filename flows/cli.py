@@ -1,0 +1,132 @@
+"""The `newsmill` command line.
+
+    newsmill ingest PATH... [--db FILE]                 scraped files/folders -> warehouse
+    newsmill sql "QUERY" [--db FILE] [--format ...]     ad-hoc read-only SQL
+
+Exit status: 0 when the command completed (an ingest that rejected some records
+completed: the rejects are in the `rejects` table), 1 when it failed, 2 for a usage
+error such as a path that does not exist or a busy warehouse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+from warehouse import WarehouseBusy, WarehouseMissing, default_path, read_only
+from warehouse.connection import connect
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.command(args)
+    except (WarehouseBusy, WarehouseMissing, FileNotFoundError) as error:
+        print(f"newsmill: {error}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsmill", description="Scraped news in, a clean DuckDB warehouse out.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    db_help = "warehouse file (default: $NEWSMILL_DB, else ./newsmill.duckdb)"
+
+    ingest = commands.add_parser("ingest", help="ingest files and folders of scraped articles")
+    ingest.add_argument("paths", nargs="+", metavar="PATH", help=".txt and .html files, or folders of them")
+    ingest.add_argument("--db", type=Path, default=None, help=db_help)
+    ingest.set_defaults(command=ingest_command)
+
+    sql = commands.add_parser("sql", help="run a read-only SQL query on the warehouse")
+    sql.add_argument("query", help='e.g. "select language, count(*) from articles group by all"')
+    sql.add_argument("--db", type=Path, default=None, help=db_help)
+    sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    sql.set_defaults(command=sql_command)
+    return parser
+
+
+def ingest_command(args: argparse.Namespace) -> int:
+    db = args.db or default_path()
+    for path in args.paths:  # fail fast, before Prefect starts up
+        if not Path(path).exists():
+            raise FileNotFoundError(f"no such file or folder: {path}")
+    connect(db).close()  # a busy warehouse is reported now, not after start-up
+
+    from flows.ingest import ingest  # Prefect is slow to import; `sql` does not need it
+
+    try:
+        summary = ingest([str(p) for p in args.paths], db=str(db))
+    except WarehouseBusy:
+        raise
+    except Exception as error:  # the flow's traceback is already in Prefect's log
+        print(f"newsmill: ingest failed: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    print(format_summary(summary, db))
+    return 0
+
+
+def format_summary(summary: dict, db: Path) -> str:
+    reasons = ", ".join(f"{reason} {n}" for reason, n in summary["rejects_by_reason"].items())
+    lines = [
+        f"ingested {summary['documents']} documents into {db} in {summary['seconds']:.1f} s (run {summary['run_id']})",
+        f"  articles    {summary['articles']:>7}   ({summary['duplicates']} duplicates)",
+        f"  rejects     {summary['rejects']:>7}" + (f"   ({reasons})" if reasons else ""),
+        f"  unchanged   {summary['unchanged']:>7}   (already in the warehouse, skipped)",
+        f"  mentions    {summary['mentions']:>7}",
+    ]
+    return "\n".join(lines)
+
+
+def sql_command(args: argparse.Namespace) -> int:
+    import duckdb
+
+    with read_only(args.db or default_path()) as con:
+        try:
+            cursor = con.execute(args.query)
+        except duckdb.Error as error:
+            print(f"newsmill: {error}", file=sys.stderr)
+            return 1
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall() if columns else []
+    print(FORMATTERS[args.format](columns, rows), end="")
+    return 0
+
+
+def format_table(columns: list[str], rows: list[tuple]) -> str:
+    """Aligned columns under a header; a single value prints bare, so `$(newsmill sql ...)` works in scripts."""
+    if len(columns) == 1 and len(rows) == 1:
+        return f"{_cell(rows[0][0])}\n"
+    cells = [[_cell(v) for v in row] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()  # noqa: E731
+    out = [line(columns), line(["-" * w for w in widths])] + [line(r) for r in cells]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out) + "\n"
+
+
+def format_csv(columns: list[str], rows: list[tuple]) -> str:
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def format_json(columns: list[str], rows: list[tuple]) -> str:
+    return json.dumps([dict(zip(columns, row)) for row in rows], default=str, ensure_ascii=False, indent=2) + "\n"
+
+
+def _cell(value) -> str:
+    return "NULL" if value is None else " ".join(str(value).split())
+
+
+FORMATTERS = {"table": format_table, "csv": format_csv, "json": format_json}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

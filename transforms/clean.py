@@ -1,0 +1,181 @@
+"""Turn a raw record into clean article text: paragraphs, one per line, without residue.
+
+HTML goes through trafilatura, which finds the article body and the page's metadata.
+Already-extracted text (which trafilatura cannot handle) goes through a line cleaner
+that recognises the residue scrapers leave around an article by its shape: share and
+comment prompts, navigation, subscription banners, tag lists, copyright lines.
+Both end in the same residue pass, so an HTML page's leftovers are caught too.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+import trafilatura
+from tld import get_fld
+
+from transforms.documents import NO_TEXT, Article, Record, Reject
+from transforms.read import UndecodableError, decode_text
+
+# Whole lines that are never article content, in the languages news is scraped in most.
+# Matched against the entire line (case-insensitive), so "Share." goes but a sentence
+# that happens to contain the word "share" stays.
+_RESIDUE_LINE = re.compile(
+    r"""^(?:
+      share(?:\ (?:this|the)\ (?:article|story|post|page))?(?:\ on\ \w+)?
+    | (?:leave|post|write)\ an?\ (?:reply|comment)s?
+    | \d*\ ?comments?
+    | (?:previous|next|prev)\ (?:post|article|story)(?:\ (?:previous|next)\ (?:post|article|story))?
+    | source\ link | source:.* | via:.*
+    | advertisement | advertising | ad | sponsored(?:\ content)? | promoted
+    | (?:related|recommended|more)(?:\ (?:articles|posts|stories|news|content|reading))?(?::.*)?
+    | you\ (?:may|might)\ also\ (?:like|be\ interested\ in).*
+    | (?:read|see|show|load)\ (?:more|next|also|full\ (?:article|story)).*
+    | continue\ reading.* | click\ here.* | tap\ here.*
+    | exit\ mobile\ version | skip\ to\ (?:main\ )?content | back\ to\ top
+    | (?:log|sign)\ ?in | (?:log|sign)\ ?out | menu | search | home
+    | tags?:.* | topics?:.* | filed\ under:?.*
+    | follow\ us(?:\ on)?.* | like\ us\ on.*
+    | (?:©|\(c\)|copyright).* | .*all\ rights\ reserved.*
+    | by\ \w+(?:\ \w+){0,3}\ [-–|•]\ .*\d{1,2}:\d{2}.*
+    | admin(?:istrator)? | editorial\ (?:team|staff) | staff\ (?:writer|reporter)
+    # German
+    | teilen | (?:jetzt\ )?kommentar(?:e|\ schreiben|\ hinterlassen)? | quelle:.* | anzeige | werbung
+    | weiterlesen | mehr\ zum\ thema.* | auch\ interessant.* | newsletter\ abonnieren.* | alle\ rechte\ vorbehalten.*
+    # French
+    | partager | publicité | laisser\ un\ commentaire | lire\ (?:aussi|la\ suite|plus).* | à\ lire\ aussi.*
+    | abonnez-vous.* | tous\ droits\ réservés.*
+    # Spanish, Portuguese, Italian
+    | compartir | compartilhar | condividi | publicidad | publicidade | pubblicità
+    | deja\ (?:un|tu)\ comentario | deixe\ um\ comentário | lascia\ un\ commento
+    | (?:leer|leia|leggi)\ (?:más|mais|anche|também).* | fuente:.* | fonte:.*
+    | suscríbete.* | todos\ los\ derechos\ reservados.* | tutti\ i\ diritti\ riservati.*
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# Words that mark a short, unpunctuated line as a prompt or banner rather than a subhead.
+_PROMPT_WORD = re.compile(
+    r"\b(?:subscri\w*|newsletter|banner|cookies?|sign\ up|log\ in|download\ (?:our|the)\ app|"
+    r"abonn\w*|anmelden|inscri\w*|suscri\w*)\b",
+    re.IGNORECASE | re.VERBOSE,
+)
+_SENTENCE_END = re.compile(r"[.!?…:;\"”’»)]$")
+_PARTS = re.compile(r"\s*[,;|]\s*")
+_PUNCT_EDGES = "\"'“”‘’«»()[]{}<>.,:;!?-–—|•·*#=_~ "
+
+TITLE_MAX_WORDS = 25
+PROMPT_MAX_WORDS = 12
+RESIDUE_MAX_WORDS = 15  # residue lines are short; a long line that starts like one is a sentence
+
+
+@dataclass(frozen=True)
+class CleanText:
+    title: str | None
+    text: str
+    removed: tuple[tuple[int, str, str], ...]  # (1-based line number, line, reason)
+
+
+def normalize_text(text: str) -> str:
+    """NFC, one kind of line break and space, no blank lines: one paragraph per line."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    lines = (re.sub(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+", " ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def residue_reason(line: str, title: str | None) -> str | None:
+    """Why `line` is residue rather than article content, or None if it is content."""
+    bare = line.strip(_PUNCT_EDGES)
+    if title and bare.casefold() == title.strip(_PUNCT_EDGES).casefold():
+        return "repeated_title"
+    words = line.split()
+    if not bare or (len(words) <= RESIDUE_MAX_WORDS and (_RESIDUE_LINE.match(bare) or _RESIDUE_LINE.match(line))):
+        return "residue_phrase"
+    if len(words) <= PROMPT_MAX_WORDS and not _SENTENCE_END.search(line) and _PROMPT_WORD.search(line):
+        return "prompt"
+    if _is_tag_list(line):
+        return "tag_list"
+    return None
+
+
+def _is_tag_list(line: str) -> bool:
+    """Many short, capitalised, comma-separated labels and no sentence punctuation."""
+    if line.endswith((".", "!", "?")):
+        return False
+    parts = [p for p in _PARTS.split(line) if p]
+    if len(parts) < 4 or any(len(p.split()) > 5 for p in parts):
+        return False
+    capitalised = sum(p[0].isupper() or p[0].isdigit() for p in parts)
+    return capitalised >= 0.6 * len(parts)
+
+
+def _looks_like_title(line: str) -> bool:
+    return len(line.split()) <= TITLE_MAX_WORDS and not line.endswith((".", ":", ";", ","))
+
+
+def clean_scraped_text(raw: str) -> CleanText:
+    """Title and body of already-extracted text; the first line is the title when it looks like one."""
+    lines = normalize_text(raw).split("\n")
+    title = lines[0] if len(lines) > 1 and _looks_like_title(lines[0]) else None
+    body_lines = lines[1:] if title else lines
+    return _strip_residue(body_lines, title, first_line_no=2 if title else 1)
+
+
+def _strip_residue(lines: list[str], title: str | None, first_line_no: int = 1) -> CleanText:
+    kept, removed = [], []
+    for number, line in enumerate(lines, start=first_line_no):
+        reason = residue_reason(line, title)
+        if reason:
+            removed.append((number, line, reason))
+        else:
+            kept.append(line)
+    return CleanText(title, "\n".join(kept), tuple(removed))
+
+
+def extract_html(html: str) -> tuple[CleanText, dict]:
+    """Article body and metadata of an HTML page (an empty body when none is found)."""
+    page = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
+    if page is None or not page.text:
+        return CleanText(None, "", ()), {}
+    title = normalize_text(page.title or "") or None
+    cleaned = _strip_residue(normalize_text(page.text).split("\n"), title)
+    metadata = {
+        "url": page.url,
+        "site": _registered_domain(page.url) or page.hostname,
+        "byline": page.author,
+        "published_at": _parse_date(page.date),
+    }
+    return cleaned, metadata
+
+
+def clean(record: Record) -> Article | Reject:
+    """A record's article, or the reason it has none."""
+    document = record.document
+    try:
+        raw = decode_text(record.content)
+    except UndecodableError as error:
+        return Reject(document, error.reason, error.detail)
+    if document.format == "html":
+        cleaned, metadata = extract_html(raw)
+    else:
+        cleaned, metadata = clean_scraped_text(raw), {}
+    if not cleaned.text:
+        detail = "no article body found in the page" if document.format == "html" else "nothing but residue lines"
+        return Reject(document, NO_TEXT, detail)
+    return Article(document=document, text=cleaned.text, title=cleaned.title, **metadata)
+
+
+def _registered_domain(url: str | None) -> str | None:
+    return get_fld(url, fail_silently=True) if url else None
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None

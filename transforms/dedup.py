@@ -1,0 +1,60 @@
+"""Signatures for finding duplicate articles."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def normalize_for_hash(text: str) -> str:
+    """Case, accents-as-composed, punctuation and spacing do not make two texts different."""
+    return _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+def content_hash(text: str) -> str:
+    """Equal for texts that differ only in case, punctuation or whitespace."""
+    return hashlib.sha256(normalize_for_hash(text).encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class ClusterMember:
+    """What deciding a duplicate cluster needs to know of an article."""
+
+    article_id: str
+    content_hash: str
+    published_at: datetime | None
+    word_count: int
+    cluster_id: str | None = None  # the cluster it is in now; None for a new article
+
+
+def canonical_order(member: ClusterMember) -> tuple:
+    """The canonical member sorts first: earliest published, then most complete, then lowest id."""
+    return (member.published_at is None, member.published_at or datetime.min, -member.word_count, member.article_id)
+
+
+def assign_clusters(members: Iterable[ClusterMember]) -> dict[str, tuple[str, bool]]:
+    """article_id -> (cluster_id, is_canonical) for articles grouped by content hash.
+
+    Give it every current member of each hash concerned, old and new. A cluster keeps
+    its id as long as the article it is named after is still a member, so ids do not
+    move when copies join; a new cluster is named after its canonical member.
+    """
+    groups: dict[str, list[ClusterMember]] = defaultdict(list)
+    for member in members:
+        groups[member.content_hash].append(member)
+    decisions = {}
+    for group in groups.values():
+        canonical = min(group, key=canonical_order)
+        ids = {m.article_id for m in group}
+        standing = sorted(m.cluster_id for m in group if m.cluster_id in ids)
+        cluster_id = standing[0] if standing else canonical.article_id
+        for member in group:
+            decisions[member.article_id] = (cluster_id, member.article_id == canonical.article_id)
+    return decisions

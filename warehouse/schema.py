@@ -1,0 +1,33 @@
+"""Migrations and views, applied from the `.sql` files beside this module."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+import duckdb
+
+_SQL = files("warehouse")
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Apply the `schema/NNN_*.sql` files not yet applied, each in its own transaction, in order."""
+    con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version VARCHAR PRIMARY KEY, applied_at TIMESTAMP)")
+    applied = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    for script in sorted(_SQL.joinpath("schema").iterdir(), key=lambda f: f.name):
+        if not script.name.endswith(".sql") or script.name in applied:
+            continue
+        con.execute("BEGIN")
+        try:
+            con.execute(script.read_text())
+            con.execute("INSERT INTO schema_migrations VALUES (?, now()::TIMESTAMP)", [script.name])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create every view from `views/*.sql`; views hold no data, so this is always safe."""
+    for script in sorted(_SQL.joinpath("views").iterdir(), key=lambda f: f.name):
+        if script.name.endswith(".sql"):
+            con.execute(script.read_text())

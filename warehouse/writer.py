@@ -1,0 +1,286 @@
+"""The one writer: every change to the warehouse goes through `Warehouse`, one transaction per batch."""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+
+from transforms.dedup import ClusterMember
+from transforms.documents import Article, Reject, stable_id
+from warehouse.connection import connect
+from warehouse.schema import create_views, migrate
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass
+class RunRecord:
+    """A run as `runs` records it. Its row is written with the run's first batch:
+    a run that changes nothing leaves no trace in the warehouse (Prefect still logs it)."""
+
+    flow_run_id: str | None = None
+    started_at: datetime = field(default_factory=_utcnow)
+    run_id: str = ""
+    counts: Counter = field(default_factory=Counter)
+
+    def __post_init__(self):
+        self.run_id = self.run_id or f"{self.started_at:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    articles: int
+    rejects: int
+    duplicates: int
+    mentions: int
+
+
+class Warehouse:
+    """Holds the warehouse file open for writing for as long as the `with` block lasts.
+
+    DuckDB lets one process write a file at a time, so while a Warehouse is open no
+    other run can write; opening one while another process holds the file raises
+    WarehouseBusy.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._con = None
+        self._recorded_runs: set[str] = set()
+
+    def __enter__(self) -> Warehouse:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._con = connect(self.path)
+        migrate(self._con)
+        create_views(self._con)
+        # This process holds the only write lock, so a run still marked running has died.
+        self._con.execute("UPDATE runs SET status = 'failed' WHERE status = 'running'")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._con.close()
+        self._con = None
+
+    # -- reads the writer needs to decide what to write ---------------------------------
+
+    def stored_sha256(self, doc_ids: Sequence[str]) -> dict[str, str | None]:
+        """doc_id -> sha256 of the content last loaded, for the documents already known."""
+        with self._ids("lookup_ids", doc_ids):
+            rows = self._con.execute(
+                "SELECT doc_id, sha256 FROM documents WHERE doc_id IN (SELECT doc_id FROM lookup_ids)"
+            ).fetchall()
+        return dict(rows)
+
+    def cluster_members(self, hashes: Iterable[str], replacing: Sequence[str]) -> list[ClusterMember]:
+        """Current members of the clusters of `hashes` and of the articles about to be replaced,
+        leaving out those articles themselves."""
+        with self._ids("replacing_ids", replacing):
+            old = self._con.execute(
+                "SELECT DISTINCT content_hash FROM articles WHERE article_id IN (SELECT doc_id FROM replacing_ids)"
+            ).fetchall()
+            wanted = sorted(set(hashes) | {row[0] for row in old})
+            with self._table("wanted_hashes", pa.table({"content_hash": pa.array(wanted, pa.string())})):
+                rows = self._con.execute(
+                    """SELECT article_id, content_hash, published_at, word_count, cluster_id FROM articles
+                       WHERE content_hash IN (SELECT content_hash FROM wanted_hashes)
+                         AND article_id NOT IN (SELECT doc_id FROM replacing_ids)"""
+                ).fetchall()
+        return [ClusterMember(*row) for row in rows]
+
+    # -- writes ----------------------------------------------------------------------------
+
+    def write_batch(
+        self,
+        run: RunRecord,
+        articles: Sequence[Article],
+        rejects: Sequence[Reject],
+        clusters: dict[str, tuple[str, bool]],
+    ) -> BatchResult:
+        """Replace the rows of these documents with their new outcome, all or nothing.
+
+        `clusters` holds article_id -> (cluster_id, is_canonical) for the batch's articles
+        and for every stored article whose cluster or canonical flag changes with it.
+        """
+        documents = [a.document for a in articles] + [r.document for r in rejects]
+        batch_ids = [d.doc_id for d in documents]
+        with self._transaction(), self._ids("batch_ids", batch_ids):
+            self._record_run(run)
+            replaced_entities = self._delete_documents()
+            self._insert("documents", _documents_table(documents, run.run_id))
+            self._insert("rejects", _rejects_table(rejects, run.run_id))
+            self._insert("articles", _articles_table(articles, clusters, run.run_id))
+            self._update_clusters({k: v for k, v in clusters.items() if k not in set(batch_ids)})
+            self._insert("entities", _entities_table(articles), on_conflict="DO NOTHING")
+            self._insert("mentions", _mentions_table(articles))
+            self._delete_orphan_entities(replaced_entities)
+        new_ids = {a.article_id for a in articles}
+        return BatchResult(
+            articles=len(articles),
+            rejects=len(rejects),
+            duplicates=sum(1 for k, (_, canonical) in clusters.items() if k in new_ids and not canonical),
+            mentions=sum(len(a.mentions) for a in articles),
+        )
+
+    def finish_run(self, run: RunRecord, status: str) -> None:
+        """Close the run's row, if it has one (a run that wrote nothing has none)."""
+        if run.run_id not in self._recorded_runs:
+            return
+        finished = _utcnow()
+        c = run.counts
+        self._con.execute(
+            """UPDATE runs SET finished_at = ?, status = ?, documents_seen = ?, documents_loaded = ?,
+                   articles = ?, rejects = ?, duplicates = ?, mentions = ?, seconds = ?
+               WHERE run_id = ?""",
+            [finished, status, c.get("documents", 0), c.get("loaded", 0), c.get("articles", 0),
+             c.get("rejects", 0), c.get("duplicates", 0), c.get("mentions", 0),
+             (finished - run.started_at).total_seconds(), run.run_id],
+        )
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _record_run(self, run: RunRecord) -> None:
+        if run.run_id in self._recorded_runs:
+            return
+        self._con.execute(
+            "INSERT INTO runs (run_id, flow_run_id, started_at, status) VALUES (?, ?, ?, 'running')",
+            [run.run_id, run.flow_run_id, run.started_at],
+        )
+        self._recorded_runs.add(run.run_id)
+
+    def _delete_documents(self) -> list[str]:
+        """Delete every row of the documents in `batch_ids`; return the entities they mentioned."""
+        entity_ids = [row[0] for row in self._con.execute(
+            "SELECT DISTINCT entity_id FROM mentions WHERE article_id IN (SELECT doc_id FROM batch_ids)"
+        ).fetchall()]
+        for table, key in (("mentions", "article_id"), ("articles", "doc_id"), ("rejects", "doc_id"), ("documents", "doc_id")):
+            self._con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT doc_id FROM batch_ids)")
+        return entity_ids
+
+    def _delete_orphan_entities(self, entity_ids: list[str]) -> None:
+        with self._ids("maybe_orphans", entity_ids):
+            self._con.execute(
+                """DELETE FROM entities WHERE entity_id IN (SELECT doc_id FROM maybe_orphans)
+                   AND entity_id NOT IN (SELECT entity_id FROM mentions)"""
+            )
+
+    def _update_clusters(self, changes: dict[str, tuple[str, bool]]) -> None:
+        if not changes:
+            return
+        table = pa.table({
+            "article_id": pa.array(list(changes), pa.string()),
+            "cluster_id": pa.array([c for c, _ in changes.values()], pa.string()),
+            "is_canonical": pa.array([k for _, k in changes.values()], pa.bool_()),
+        })
+        with self._table("cluster_changes", table):
+            self._con.execute(
+                """UPDATE articles SET cluster_id = c.cluster_id, is_canonical = c.is_canonical
+                   FROM cluster_changes AS c WHERE articles.article_id = c.article_id"""
+            )
+
+    def _insert(self, target: str, table: pa.Table, on_conflict: str | None = None) -> None:
+        if table.num_rows == 0:
+            return
+        with self._table("incoming", table):
+            conflict = f" ON CONFLICT {on_conflict}" if on_conflict else ""
+            self._con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM incoming{conflict}")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._con.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            raise
+        self._con.execute("COMMIT")
+
+    @contextmanager
+    def _table(self, name: str, table: pa.Table) -> Iterator[None]:
+        self._con.register(name, table)
+        try:
+            yield
+        finally:
+            self._con.unregister(name)
+
+    def _ids(self, name: str, ids: Sequence[str]):
+        return self._table(name, pa.table({"doc_id": pa.array(list(ids), pa.string())}))
+
+
+def _documents_table(documents, run_id: str) -> pa.Table:
+    return pa.table({
+        "doc_id": pa.array([d.doc_id for d in documents], pa.string()),
+        "source_uri": pa.array([d.source_uri for d in documents], pa.string()),
+        "format": pa.array([d.format for d in documents], pa.string()),
+        "sha256": pa.array([d.sha256 for d in documents], pa.string()),
+        "bytes": pa.array([d.bytes for d in documents], pa.int64()),
+        "run_id": pa.array([run_id] * len(documents), pa.string()),
+    })
+
+
+def _rejects_table(rejects: Sequence[Reject], run_id: str) -> pa.Table:
+    return pa.table({
+        "doc_id": pa.array([r.document.doc_id for r in rejects], pa.string()),
+        "source_uri": pa.array([r.document.source_uri for r in rejects], pa.string()),
+        "reason": pa.array([r.reason for r in rejects], pa.string()),
+        "detail": pa.array([r.detail for r in rejects], pa.string()),
+        "run_id": pa.array([run_id] * len(rejects), pa.string()),
+    })
+
+
+def _articles_table(articles: Sequence[Article], clusters, run_id: str) -> pa.Table:
+    column = lambda get, kind: pa.array([get(a) for a in articles], kind)  # noqa: E731
+    return pa.table({
+        "article_id": column(lambda a: a.article_id, pa.string()),
+        "doc_id": column(lambda a: a.document.doc_id, pa.string()),
+        "source_uri": column(lambda a: a.document.source_uri, pa.string()),
+        "url": column(lambda a: a.url, pa.string()),
+        "site": column(lambda a: a.site, pa.string()),
+        "title": column(lambda a: a.title, pa.string()),
+        "byline": column(lambda a: a.byline, pa.string()),
+        "published_at": column(lambda a: a.published_at, pa.timestamp("us")),
+        "language": column(lambda a: a.language, pa.string()),
+        "language_prob": column(lambda a: a.language_prob, pa.float64()),
+        "text": column(lambda a: a.text, pa.string()),
+        "word_count": column(lambda a: a.word_count, pa.int32()),
+        "content_hash": column(lambda a: a.content_hash, pa.string()),
+        "cluster_id": column(lambda a: clusters[a.article_id][0], pa.string()),
+        "is_canonical": column(lambda a: clusters[a.article_id][1], pa.bool_()),
+        "run_id": pa.array([run_id] * len(articles), pa.string()),
+    })
+
+
+def entity_id(label: str, name: str) -> str:
+    return stable_id(f"{label}\x1f{name.casefold()}")
+
+
+def _entities_table(articles: Sequence[Article]) -> pa.Table:
+    entities = {}
+    for article in articles:
+        for m in article.mentions:
+            entities.setdefault(entity_id(m.label, m.name), (m.name, m.label))
+    return pa.table({
+        "entity_id": pa.array(list(entities), pa.string()),
+        "name": pa.array([n for n, _ in entities.values()], pa.string()),
+        "label": pa.array([lbl for _, lbl in entities.values()], pa.string()),
+    })
+
+
+def _mentions_table(articles: Sequence[Article]) -> pa.Table:
+    rows = [(a.article_id, m) for a in articles for m in a.mentions]
+    return pa.table({
+        "article_id": pa.array([a for a, _ in rows], pa.string()),
+        "entity_id": pa.array([entity_id(m.label, m.name) for _, m in rows], pa.string()),
+        "surface": pa.array([m.surface for _, m in rows], pa.string()),
+        "start_char": pa.array([m.start_char for _, m in rows], pa.int32()),
+        "end_char": pa.array([m.end_char for _, m in rows], pa.int32()),
+        "label": pa.array([m.label for _, m in rows], pa.string()),
+    })
