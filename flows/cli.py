@@ -70,14 +70,15 @@ def ingest_command(args: argparse.Namespace) -> int:
 
 def format_summary(summary: dict, db: Path) -> str:
     reasons = ", ".join(f"{reason} {n}" for reason, n in summary["rejects_by_reason"].items())
-    lines = [
-        f"ingested {summary['documents']} documents into {db} in {summary['seconds']:.1f} s (run {summary['run_id']})",
-        f"  articles    {summary['articles']:>7}   ({summary['duplicates']} duplicates)",
-        f"  rejects     {summary['rejects']:>7}" + (f"   ({reasons})" if reasons else ""),
-        f"  unchanged   {summary['unchanged']:>7}   (already in the warehouse, skipped)",
-        f"  mentions    {summary['mentions']:>7}",
-    ]
-    return "\n".join(lines)
+    duplicates = summary["duplicates"]
+    loaded = summary["documents"] - summary["unchanged"]
+    return "\n".join([
+        f"{summary['documents']} documents: {loaded} loaded, {summary['unchanged']} unchanged "
+        f"(run {summary['run_id']}, {summary['seconds']:.1f} s, warehouse {db})",
+        f"  articles  {summary['articles']:>6}   ({duplicates} duplicate{'' if duplicates == 1 else 's'})",
+        f"  rejects   {summary['rejects']:>6}" + (f"   ({reasons})" if reasons else ""),
+        f"  mentions  {summary['mentions']:>6}",
+    ])
 
 
 def sql_command(args: argparse.Namespace) -> int:

@@ -69,6 +69,7 @@ _PUNCT_EDGES = "\"'“”‘’«»()[]{}<>.,:;!?-–—|•·*#=_~ "
 
 TITLE_MAX_WORDS = 25
 PROMPT_MAX_WORDS = 12
+MIN_ARTICLE_WORDS = 10  # fewer is a fragment (a menu, a caption), not an article
 RESIDUE_MAX_WORDS = 15  # residue lines are short; a long line that starts like one is a sentence
 
 
@@ -165,6 +166,9 @@ def clean(record: Record) -> Article | Reject:
     if not cleaned.text:
         detail = "no article body found in the page" if document.format == "html" else "nothing but residue lines"
         return Reject(document, NO_TEXT, detail)
+    words = len(cleaned.text.split())
+    if words < MIN_ARTICLE_WORDS:
+        return Reject(document, NO_TEXT, f"only {words} words of text ({cleaned.text[:60]!r}): too short for an article")
     return Article(document=document, text=cleaned.text, title=cleaned.title, **metadata)
 
 

@@ -205,11 +205,11 @@ class Warehouse:
 
     @contextmanager
     def _table(self, name: str, table: pa.Table) -> Iterator[None]:
+        # Not unregistered when the block fails: inside an aborted transaction that would
+        # raise over the real error, and the next register() of the name replaces it anyway.
         self._con.register(name, table)
-        try:
-            yield
-        finally:
-            self._con.unregister(name)
+        yield
+        self._con.unregister(name)
 
     def _ids(self, name: str, ids: Sequence[str]):
         return self._table(name, pa.table({"doc_id": pa.array(list(ids), pa.string())}))

@@ -1,0 +1,71 @@
+"""The writer on a real DuckDB file: migrations, transactions, replacement of changed documents."""
+
+import duckdb
+import pytest
+
+from transforms.documents import Article, Document, Mention, Reject
+from warehouse import RunRecord, Warehouse
+
+
+def _article(uri: str, text: str = "Alice Smith went to Paris.", **fields) -> Article:
+    document = Document(uri, "txt", f"sha-{uri}-{text}", len(text))
+    return Article(document=document, text=text, language="en", language_prob=1.0, content_hash=f"h-{text}", **fields)
+
+
+def _tables(path) -> dict[str, int]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        names = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'").fetchall()]
+        return {name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in names}
+
+
+def test_opening_twice_applies_each_migration_once(tmp_path):
+    db = tmp_path / "w.duckdb"
+    with Warehouse(db):
+        pass
+    with Warehouse(db):
+        pass
+    counts = _tables(db)
+    assert counts["schema_migrations"] == 1
+    assert {"documents", "articles", "rejects", "entities", "mentions", "runs"} <= counts.keys()
+
+
+def test_a_failing_batch_leaves_nothing_behind(tmp_path):
+    db = tmp_path / "w.duckdb"
+    twin = _article("/in/a.txt")
+    with Warehouse(db) as warehouse:
+        run = RunRecord()
+        clusters = {twin.article_id: (twin.article_id, True)}
+        with pytest.raises(duckdb.ConstraintException):
+            warehouse.write_batch(run, [twin, twin], [], clusters)  # the same article twice
+    counts = _tables(db)
+    assert counts["documents"] == counts["articles"] == counts["runs"] == 0
+
+
+def test_a_changed_document_replaces_its_rows_and_orphan_entities_go(tmp_path):
+    db = tmp_path / "w.duckdb"
+    paris = Mention(20, 25, "Paris", "GPE", "Paris")
+    first = _article("/in/a.txt", mentions=(paris,))
+    other = _article("/in/b.txt", text="Nothing to see here at all.")
+    with Warehouse(db) as warehouse:
+        warehouse.write_batch(RunRecord(), [first, other], [], {
+            first.article_id: (first.article_id, True), other.article_id: (other.article_id, True)})
+        now_rejected = Reject(Document("/in/a.txt", "txt", "sha-new", 0), "empty", "the file holds no text")
+        warehouse.write_batch(RunRecord(), [], [now_rejected], {})
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+        assert con.execute("SELECT reason FROM rejects").fetchall() == [("empty",)]
+        assert con.execute("SELECT sha256 FROM documents WHERE source_uri = '/in/a.txt'").fetchone()[0] == "sha-new"
+        assert con.execute("SELECT count(*) FROM mentions").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM entities").fetchone()[0] == 0
+
+
+def test_a_run_that_died_is_marked_failed_by_the_next_writer(tmp_path):
+    db = tmp_path / "w.duckdb"
+    article = _article("/in/a.txt")
+    with Warehouse(db) as warehouse:
+        warehouse.write_batch(RunRecord(), [article], [], {article.article_id: (article.article_id, True)})
+        # no finish_run: the process "died" here
+    with Warehouse(db):
+        pass
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT status FROM runs").fetchall() == [("failed",)]
