@@ -14,6 +14,7 @@ import argparse
 import csv
 import json
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 from warehouse import WarehouseBusy, WarehouseMissing, default_path, read_only
@@ -97,14 +98,19 @@ def sql_command(args: argparse.Namespace) -> int:
 
 
 def format_table(columns: list[str], rows: list[tuple]) -> str:
-    """Aligned columns under a header; a single value prints bare, so `$(newsmill sql ...)` works in scripts."""
+    """Aligned columns under a header, numbers to the right; a single value prints bare,
+    so `$(newsmill sql ...)` works in scripts."""
     if len(columns) == 1 and len(rows) == 1:
         return f"{_cell(rows[0][0])}\n"
     cells = [[_cell(v) for v in row] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()  # noqa: E731
+    numeric = [bool(rows) and all(isinstance(r[i], (int, float, Decimal)) or r[i] is None for r in rows) for i in range(len(columns))]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v.rjust(w) if right else v.ljust(w) for v, w, right in zip(values, widths, numeric)).rstrip()
+
     out = [line(columns), line(["-" * w for w in widths])] + [line(r) for r in cells]
-    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    out.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
     return "\n".join(out) + "\n"
 
 

@@ -141,7 +141,7 @@ def test_sql_prints_results_in_each_format(ingested, capsys):
     assert main(["sql", "select language, count(*) as n from articles group by 1 order by 1", "--db", str(db), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == [{"language": "de", "n": 1}, {"language": "en", "n": 11}]
     assert main(["sql", "select language, count(*) as n from articles group by 1 order by 1", "--db", str(db)]) == 0
-    assert capsys.readouterr().out.splitlines() == ["language  n", "--------  --", "de        1", "en        11", "(2 rows)"]
+    assert capsys.readouterr().out.splitlines() == ["language   n", "--------  --", "de         1", "en        11", "(2 rows)"]
 
 
 def test_sql_is_read_only_and_explains_its_errors(ingested, tmp_path, capsys):
