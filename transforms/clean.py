@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import trafilatura
 from tld import get_fld
 
 from transforms.documents import NO_TEXT, Article, Record, Reject
-from transforms.read import UndecodableError, decode_text
+from transforms.read import UndecodableError, decode_text, declared_charset
 
 # Whole lines that are never article content, in the languages news is scraped in most.
 # Matched against the entire line (case-insensitive), so "Share." goes but a sentence
@@ -65,6 +65,7 @@ _PROMPT_WORD = re.compile(
 )
 _SENTENCE_END = re.compile(r"[.!?…:;\"”’»)]$")
 _PARTS = re.compile(r"\s*[,;|]\s*")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
 _PUNCT_EDGES = "\"'“”‘’«»()[]{}<>.,:;!?-–—|•·*#=_~ "
 
 TITLE_MAX_WORDS = 25
@@ -82,9 +83,14 @@ class CleanText:
 
 def normalize_text(text: str) -> str:
     """NFC, one kind of line break and space, no blank lines: one paragraph per line."""
+    return "\n".join(line for _, line in _numbered_lines(text))
+
+
+def _numbered_lines(text: str) -> list[tuple[int, str]]:
+    """(1-based line number in `text`, normalized line) for every non-blank line."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    lines = (re.sub(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+", " ", line).strip() for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return [(number, line) for number, line in enumerate(lines, start=1) if line]
 
 
 def residue_reason(line: str, title: str | None) -> str | None:
@@ -118,16 +124,23 @@ def _looks_like_title(line: str) -> bool:
 
 
 def clean_scraped_text(raw: str) -> CleanText:
-    """Title and body of already-extracted text; the first line is the title when it looks like one."""
-    lines = normalize_text(raw).split("\n")
-    title = lines[0] if len(lines) > 1 and _looks_like_title(lines[0]) else None
-    body_lines = lines[1:] if title else lines
-    return _strip_residue(body_lines, title, first_line_no=2 if title else 1)
+    """Title and body of already-extracted text.
+
+    The title is the first line that is not residue, when it looks like a headline;
+    line numbers in `removed` are those of `raw`.
+    """
+    lines = _numbered_lines(raw)
+    leading = 0
+    while leading < len(lines) and residue_reason(lines[leading][1], None):
+        leading += 1
+    rest = lines[leading:]
+    title = rest[0][1] if len(rest) > 1 and _looks_like_title(rest[0][1]) else None
+    return _strip_residue(lines[:leading] + rest[1 if title else 0:], title)
 
 
-def _strip_residue(lines: list[str], title: str | None, first_line_no: int = 1) -> CleanText:
+def _strip_residue(lines: list[tuple[int, str]], title: str | None) -> CleanText:
     kept, removed = [], []
-    for number, line in enumerate(lines, start=first_line_no):
+    for number, line in lines:
         reason = residue_reason(line, title)
         if reason:
             removed.append((number, line, reason))
@@ -142,12 +155,12 @@ def extract_html(html: str) -> tuple[CleanText, dict]:
     if page is None or not page.text:
         return CleanText(None, "", ()), {}
     title = normalize_text(page.title or "") or None
-    cleaned = _strip_residue(normalize_text(page.text).split("\n"), title)
+    cleaned = _strip_residue(_numbered_lines(page.text), title)
     metadata = {
         "url": page.url,
         "site": _registered_domain(page.url) or page.hostname,
         "byline": page.author,
-        "published_at": _parse_date(page.date),
+        "published_at": published_time(html) or _parse_date(page.date),
     }
     return cleaned, metadata
 
@@ -155,8 +168,9 @@ def extract_html(html: str) -> tuple[CleanText, dict]:
 def clean(record: Record) -> Article | Reject:
     """A record's article, or the reason it has none."""
     document = record.document
+    declared = declared_charset(record.content) if document.format == "html" else None
     try:
-        raw = decode_text(record.content)
+        raw = decode_text(record.content, declared)
     except UndecodableError as error:
         return Reject(document, error.reason, error.detail)
     if document.format == "html":
@@ -176,10 +190,33 @@ def _registered_domain(url: str | None) -> str | None:
     return get_fld(url, fail_silently=True) if url else None
 
 
+_PUBLISHED = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"""<meta[^>]+(?:property|name|itemprop)=["'](?:article:published_time|og:published_time|datePublished|pubdate)["'][^>]*\scontent=["']([^"']+)""",
+        r"""<meta[^>]+content=["']([^"']+)["'][^>]*(?:property|name|itemprop)=["'](?:article:published_time|og:published_time|datePublished|pubdate)["']""",
+        r'"datePublished"\s*:\s*"([^"]+)"',
+    )
+]
+
+
+def published_time(html: str) -> datetime | None:
+    """The publication time a page declares (Open Graph, schema.org), as naive UTC.
+
+    trafilatura reports the day only; the declared time orders same-day copies."""
+    for pattern in _PUBLISHED:
+        found = pattern.search(html)
+        if found and (when := _parse_date(found.group(1).strip())):
+            return when
+    return None
+
+
 def _parse_date(value: str | None) -> datetime | None:
+    """An ISO 8601 date or time as naive UTC; None when it is not one."""
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value)
+        when = datetime.fromisoformat(value)
     except ValueError:
         return None
+    return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when

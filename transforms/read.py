@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -68,21 +69,45 @@ def read_documents(paths: Iterable[str | Path]) -> Iterator[Record | Reject]:
             yield Record(document, content)
 
 
-def decode_text(content: bytes) -> str:
-    """Bytes to text: UTF-8 when it is, otherwise the encoding the bytes show.
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
+
+
+def declared_charset(html: bytes) -> str | None:
+    """The encoding an HTML page declares in its <meta> tags, if any."""
+    found = _META_CHARSET.search(html[:4096])
+    return found.group(1).decode("ascii") if found else None
+
+
+def decode_text(content: bytes, declared: str | None = None) -> str:
+    """Bytes to text: UTF-8 when it is, else the `declared` encoding (an HTML page's
+    charset) when the bytes fit it, else the encoding the bytes show.
 
     Raises UndecodableError for empty input, binary data, or bytes that fit no
     encoding well, rather than returning replacement-character soup.
     """
-    if not content.strip():
-        raise UndecodableError(EMPTY, "the file holds no text")
     if b"\x00" in content[:8192] and not content.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UndecodableError(BINARY, "NUL bytes: this is binary data, not text")
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    best = from_bytes(content).best()
+    text = _decode(content, declared)
+    if not text.strip():
+        raise UndecodableError(EMPTY, "the file holds no text")
+    return text
+
+
+def _decode(content: bytes, declared: str | None) -> str:
+    for encoding in ("utf-8-sig", declared):
+        if encoding:
+            try:
+                return content.decode(encoding)
+            except (UnicodeDecodeError, LookupError):
+                pass
+    matches = from_bytes(content)
+    best = matches.best()
     if best is None or best.chaos > 0.3:
         raise UndecodableError(UNDECODABLE, "not UTF-8, and no other encoding fits the bytes")
+    # cp1252 is by far the most common legacy encoding of Latin-script pages; when it
+    # reads the bytes about as well as the winner, the winner is usually a near-twin
+    # code page (cp1257, mac_latin2) that turns "déjà" into "déją".
+    for match in matches:
+        if "cp1252" in match.could_be_from_charset and match.chaos <= best.chaos + 0.1 and match.coherence >= best.coherence:
+            return content.decode("cp1252")
     return str(best)

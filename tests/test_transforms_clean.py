@@ -1,0 +1,263 @@
+"""transforms.clean: article text without scraper residue, and HTML extraction."""
+
+import unicodedata
+from datetime import datetime
+
+import pytest
+
+from transforms.clean import clean, clean_scraped_text, normalize_text, published_time
+from transforms.documents import Article, Record, Reject
+from transforms.read import read_documents
+
+TITLE = "Council approves new flood defences for riverside homes"
+
+PARAGRAPHS = [
+    "The city council voted on Tuesday to fund a new flood barrier along the river, after three "
+    "winters of damage to homes and shops in the low-lying east of the town.",
+    "More than 3,200 residents signed a petition calling for the barrier, and several of them spoke "
+    "at the meeting to describe water coming through their front doors.",
+    "What happens next",
+    "Construction is expected to begin in the spring and to last about eighteen months, according "
+    "to the council's engineering department.",
+    "Share prices fell at the local building firm that lost the contract, although analysts said "
+    "the drop was unlikely to last beyond the end of the week.",
+    "Copyright law came up briefly, because the design of the barrier is based on plans the council "
+    "bought from a Dutch engineering company last year.",
+    "Concerns about normalising relations",
+    "Some councillors said the town should not normalise relations with the developer until the "
+    "legal dispute over the old harbour site has been settled in court.",
+]
+
+RESIDUE_AFTER = [
+    "Advertisement",
+    "Subscribe to our newsletter",
+    "Previous Post Next Post",
+    "Leave A Reply",
+    "Source link",
+    "Exit mobile version",
+    "© 2024 Riverside Gazette. All rights reserved.",
+    "Flooding, Council, Infrastructure, Riverside, Local News",
+]
+
+SCRAPED = "\n".join([TITLE, "Admin", TITLE, "Share.", *PARAGRAPHS, *RESIDUE_AFTER]) + "\n"
+
+
+@pytest.fixture
+def record(tmp_path):
+    """A Record read from a real file written under tmp_path."""
+
+    def make(content: bytes, fmt: str) -> Record:
+        path = tmp_path / f"page.{fmt}"
+        path.write_bytes(content)
+        [result] = read_documents([path])
+        assert isinstance(result, Record)
+        return result
+
+    return make
+
+
+# --- clean_scraped_text -------------------------------------------------------
+
+
+def test_scraped_text_keeps_a_headline_first_line_as_title():
+    assert clean_scraped_text(SCRAPED).title == TITLE
+
+
+def test_scraped_text_has_no_title_when_first_line_is_a_sentence():
+    raw = "\n".join(PARAGRAPHS[:2])
+
+    result = clean_scraped_text(raw)
+
+    assert result.title is None
+    assert result.text == raw
+
+
+@pytest.mark.parametrize("residue", ["Skip to content", "Advertisement", "Subscribe to our newsletter"])
+def test_scraped_text_does_not_take_a_residue_first_line_as_title(residue):
+    result = clean_scraped_text("\n".join([residue, *PARAGRAPHS[:2]]))
+
+    assert result.title != residue
+    assert residue not in result.text.split("\n")
+
+
+def test_scraped_text_keeps_exactly_the_article_paragraphs():
+    assert clean_scraped_text(SCRAPED).text.split("\n") == PARAGRAPHS
+
+
+@pytest.mark.parametrize(
+    "subhead_or_sentence",
+    [p for p in PARAGRAPHS if p.startswith(("What", "Concerns", "More than", "Share prices", "Copyright law"))],
+)
+def test_scraped_text_keeps_subheads_and_sentences_that_start_like_residue(subhead_or_sentence):
+    assert subhead_or_sentence in clean_scraped_text(SCRAPED).text.split("\n")
+
+
+def test_scraped_text_reports_each_removed_line_with_number_and_reason():
+    removed = clean_scraped_text(SCRAPED).removed
+
+    assert removed[:3] == (
+        (2, "Admin", "residue_phrase"),
+        (3, TITLE, "repeated_title"),
+        (4, "Share.", "residue_phrase"),
+    )
+    first_after = 5 + len(PARAGRAPHS)
+    assert [(n, line) for n, line, _ in removed[3:]] == list(enumerate(RESIDUE_AFTER, start=first_after))
+    assert removed[-1][2] == "tag_list"
+    assert all(reason for _, _, reason in removed)
+
+
+def test_removed_line_numbers_are_those_of_the_input_with_its_blank_lines():
+    removed = clean_scraped_text(f"{TITLE}\n\nAdmin\n\n{PARAGRAPHS[0]}\n\n\nShare.\n").removed
+
+    assert [(n, line) for n, line, _ in removed] == [(3, "Admin"), (8, "Share.")]
+
+
+@pytest.mark.parametrize(
+    ("declared", "expected"),
+    [
+        ('<meta property="article:published_time" content="2024-03-14T10:30:00+02:00">', datetime(2024, 3, 14, 8, 30)),
+        ('<meta content="2024-03-14T08:30:00Z" itemprop="datePublished">', datetime(2024, 3, 14, 8, 30)),
+        ('<script type="application/ld+json">{"datePublished": "2024-03-14T08:30:00"}</script>', datetime(2024, 3, 14, 8, 30)),
+        ('<meta property="article:published_time" content="yesterday">', None),
+    ],
+)
+def test_published_time_comes_from_the_page_declaration_in_utc(declared, expected):
+    assert published_time(f"<html><head>{declared}</head><body></body></html>") == expected
+
+
+def test_scraped_text_removes_german_share_and_comment_prompts():
+    body = (
+        "Der Stadtrat hat am Dienstag beschlossen, entlang des Flusses eine neue Schutzmauer zu bauen, "
+        "nachdem drei Winter hintereinander Häuser und Geschäfte beschädigt worden waren."
+    )
+    raw = f"Stadtrat beschließt neuen Hochwasserschutz\nTeilen\n{body}\nKommentar schreiben\n"
+
+    result = clean_scraped_text(raw)
+
+    assert result.text == body
+    assert [line for _, line, _ in result.removed] == ["Teilen", "Kommentar schreiben"]
+
+
+def test_scraped_text_has_one_paragraph_per_line_and_no_blank_lines():
+    raw = TITLE + "\r\n\r\n" + "\r\n\r\n\r\n".join(PARAGRAPHS[:2]) + "\r\n   \r\nShare.\r\n"
+
+    text = clean_scraped_text(raw).text
+
+    assert text.split("\n") == PARAGRAPHS[:2]
+
+
+# --- normalize_text -----------------------------------------------------------
+
+
+def test_normalize_text_composes_decomposed_characters():
+    decomposed = unicodedata.normalize("NFD", "Café in Zürich")
+    assert decomposed != "Café in Zürich"
+
+    assert normalize_text(decomposed) == "Café in Zürich"
+
+
+def test_normalize_text_unifies_line_breaks_and_spaces_and_drops_blank_lines():
+    raw = "First\u00a0paragraph  here.\r\n\r\n \u00a0 \r\nSecond\tparagraph.\rThird one.\n\n"
+
+    assert normalize_text(raw) == "First paragraph here.\nSecond paragraph.\nThird one."
+
+
+# --- clean(Record) ------------------------------------------------------------
+
+HTML_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Harbour ferry returns after two-year pause | Example News</title>
+  <link rel="canonical" href="https://www.example-news.co.uk/x">
+  <meta property="og:title" content="Harbour ferry returns after two-year pause">
+  <meta property="article:published_time" content="2024-03-14T08:30:00+00:00">
+</head>
+<body>
+  <nav><ul>
+    <li><a href="/">Front page</a></li><li><a href="/world">World desk coverage</a></li>
+    <li><a href="/sport">Sport results centre</a></li>
+  </ul></nav>
+  <main><article>
+    <h1>Harbour ferry returns after two-year pause</h1>
+    <p>The passenger ferry that links the old harbour with the island villages returned to service
+    on Thursday morning, two years after the previous operator withdrew the boat and left hundreds
+    of commuters to rely on a slow and unreliable bus connection.</p>
+    <p>The new service is run by a cooperative of local fishermen, who bought a second-hand vessel
+    from a company in Norway last autumn and spent the winter refitting it with a quieter engine,
+    a heated cabin and space for twenty bicycles on the open deck.</p>
+    <p>Passengers on the first crossing said the journey took barely twenty minutes, compared with
+    more than an hour on the bus, and several of them said they would now consider giving up their
+    cars entirely if the timetable stayed as frequent as promised.</p>
+    <p>The regional transport authority has agreed to subsidise the route for three years, after
+    which the cooperative hopes to cover its costs from ticket sales alone, helped by the tourists
+    who visit the islands in large numbers every summer.</p>
+  </article></main>
+  <footer><p>Contact the newsroom at our offices on the quay. Terms of use and the privacy policy
+  apply to every reader of this website.</p></footer>
+</body>
+</html>
+"""
+
+
+def test_clean_html_page_gives_article_with_metadata_and_body_only(record):
+    article = clean(record(HTML_PAGE.encode("utf-8"), "html"))
+
+    assert isinstance(article, Article)
+    assert article.title == "Harbour ferry returns after two-year pause"
+    assert article.url == "https://www.example-news.co.uk/x"
+    assert article.site == "example-news.co.uk"
+    assert article.published_at == datetime(2024, 3, 14, 8, 30)
+    paragraphs = article.text.split("\n")
+    assert len(paragraphs) == 4
+    assert paragraphs[0].startswith("The passenger ferry that links the old harbour")
+    assert paragraphs[3].endswith("who visit the islands in large numbers every summer.")
+    for chrome in ("Front page", "World desk", "Sport results", "newsroom", "privacy policy"):
+        assert chrome not in article.text
+    assert article.article_id == article.document.doc_id
+
+
+def test_clean_html_page_goes_through_the_residue_pass(record):
+    residue = "<p>Share.</p><p>Advertisement</p><p>Leave A Reply</p>"
+    page = HTML_PAGE.replace("</h1>", "</h1>" + residue).replace("</article>", residue + "</article>")
+
+    article = clean(record(page.encode("utf-8"), "html"))
+
+    assert isinstance(article, Article)
+    assert len(article.text.split("\n")) == 4
+    for line in ("Share.", "Advertisement", "Leave A Reply"):
+        assert line not in article.text
+
+
+def test_clean_html_page_without_body_text_is_rejected_as_no_text(record):
+    page = b"<html><head><title>Menu</title></head><body><nav><a href='/'>Home</a></nav></body></html>"
+
+    result = clean(record(page, "html"))
+
+    assert isinstance(result, Reject)
+    assert result.reason == "no_text"
+
+
+def test_clean_text_file_of_only_residue_is_rejected_as_no_text(record):
+    content = "\n".join(["Share.", "Leave A Reply", "Advertisement", "Source link"]).encode()
+
+    result = clean(record(content, "txt"))
+
+    assert isinstance(result, Reject)
+    assert result.reason == "no_text"
+
+
+def test_clean_empty_content_is_rejected_as_empty(record):
+    result = clean(record(b"", "txt"))
+
+    assert isinstance(result, Reject)
+    assert result.reason == "empty"
+
+
+def test_clean_text_file_gives_article_with_title_and_clean_text(record):
+    article = clean(record(SCRAPED.encode("utf-8"), "txt"))
+
+    assert isinstance(article, Article)
+    assert article.title == TITLE
+    assert article.text.split("\n") == PARAGRAPHS
+    assert article.url is None and article.published_at is None
