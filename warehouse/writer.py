@@ -76,7 +76,7 @@ class Warehouse:
         """doc_id -> sha256 of the content last loaded, for the documents already known."""
         with self._ids("lookup_ids", doc_ids):
             rows = self._con.execute(
-                "SELECT doc_id, sha256 FROM documents WHERE doc_id IN (SELECT doc_id FROM lookup_ids)"
+                "SELECT doc_id, sha256 FROM documents WHERE doc_id IN (SELECT id FROM lookup_ids)"
             ).fetchall()
         return dict(rows)
 
@@ -85,14 +85,14 @@ class Warehouse:
         leaving out those articles themselves."""
         with self._ids("replacing_ids", replacing):
             old = self._con.execute(
-                "SELECT DISTINCT content_hash FROM articles WHERE article_id IN (SELECT doc_id FROM replacing_ids)"
+                "SELECT DISTINCT content_hash FROM articles WHERE article_id IN (SELECT id FROM replacing_ids)"
             ).fetchall()
             wanted = sorted(set(hashes) | {row[0] for row in old})
-            with self._table("wanted_hashes", pa.table({"content_hash": pa.array(wanted, pa.string())})):
+            with self._ids("wanted_hashes", wanted):
                 rows = self._con.execute(
                     """SELECT article_id, content_hash, published_at, word_count, cluster_id FROM articles
-                       WHERE content_hash IN (SELECT content_hash FROM wanted_hashes)
-                         AND article_id NOT IN (SELECT doc_id FROM replacing_ids)"""
+                       WHERE content_hash IN (SELECT id FROM wanted_hashes)
+                         AND article_id NOT IN (SELECT id FROM replacing_ids)"""
                 ).fetchall()
         return [ClusterMember(*row) for row in rows]
 
@@ -159,28 +159,24 @@ class Warehouse:
     def _delete_documents(self) -> list[str]:
         """Delete every row of the documents in `batch_ids`; return the entities they mentioned."""
         entity_ids = [row[0] for row in self._con.execute(
-            "SELECT DISTINCT entity_id FROM mentions WHERE article_id IN (SELECT doc_id FROM batch_ids)"
+            "SELECT DISTINCT entity_id FROM mentions WHERE article_id IN (SELECT id FROM batch_ids)"
         ).fetchall()]
         for table, key in (("mentions", "article_id"), ("articles", "doc_id"), ("rejects", "doc_id"), ("documents", "doc_id")):
-            self._con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT doc_id FROM batch_ids)")
+            self._con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT id FROM batch_ids)")
         return entity_ids
 
     def _delete_orphan_entities(self, entity_ids: list[str]) -> None:
         with self._ids("maybe_orphans", entity_ids):
             self._con.execute(
-                """DELETE FROM entities WHERE entity_id IN (SELECT doc_id FROM maybe_orphans)
+                """DELETE FROM entities WHERE entity_id IN (SELECT id FROM maybe_orphans)
                    AND entity_id NOT IN (SELECT entity_id FROM mentions)"""
             )
 
     def _update_clusters(self, changes: dict[str, tuple[str, bool]]) -> None:
         if not changes:
             return
-        table = pa.table({
-            "article_id": pa.array(list(changes), pa.string()),
-            "cluster_id": pa.array([c for c, _ in changes.values()], pa.string()),
-            "is_canonical": pa.array([k for _, k in changes.values()], pa.bool_()),
-        })
-        with self._table("cluster_changes", table):
+        rows = ((article_id, *decision) for article_id, decision in changes.items())
+        with self._table("cluster_changes", _arrow(CLUSTER_CHANGES, rows)):
             self._con.execute(
                 """UPDATE articles SET cluster_id = c.cluster_id, is_canonical = c.is_canonical
                    FROM cluster_changes AS c WHERE articles.article_id = c.article_id"""
@@ -211,51 +207,46 @@ class Warehouse:
         yield
         self._con.unregister(name)
 
-    def _ids(self, name: str, ids: Sequence[str]):
-        return self._table(name, pa.table({"doc_id": pa.array(list(ids), pa.string())}))
+    def _ids(self, name: str, ids: Iterable[str]):
+        return self._table(name, _arrow(IDS, ((i,) for i in ids)))
+
+
+def _arrow(schema: pa.Schema, rows: Iterable[tuple]) -> pa.Table:
+    columns = list(zip(*rows)) or [()] * len(schema)
+    return pa.Table.from_arrays([pa.array(c, f.type) for c, f in zip(columns, schema)], schema=schema)
+
+
+IDS = pa.schema([("id", pa.string())])
+DOCUMENTS = pa.schema([("doc_id", pa.string()), ("source_uri", pa.string()), ("format", pa.string()),
+                       ("sha256", pa.string()), ("bytes", pa.int64()), ("run_id", pa.string())])
+REJECTS = pa.schema([("doc_id", pa.string()), ("source_uri", pa.string()), ("reason", pa.string()),
+                     ("detail", pa.string()), ("run_id", pa.string())])
+ARTICLES = pa.schema([
+    ("article_id", pa.string()), ("doc_id", pa.string()), ("source_uri", pa.string()), ("url", pa.string()),
+    ("site", pa.string()), ("title", pa.string()), ("byline", pa.string()), ("published_at", pa.timestamp("us")),
+    ("language", pa.string()), ("language_prob", pa.float64()), ("text", pa.string()), ("word_count", pa.int32()),
+    ("content_hash", pa.string()), ("cluster_id", pa.string()), ("is_canonical", pa.bool_()), ("run_id", pa.string()),
+])
+CLUSTER_CHANGES = pa.schema([("article_id", pa.string()), ("cluster_id", pa.string()), ("is_canonical", pa.bool_())])
+ENTITIES = pa.schema([("entity_id", pa.string()), ("name", pa.string()), ("label", pa.string())])
+MENTIONS = pa.schema([("article_id", pa.string()), ("entity_id", pa.string()), ("surface", pa.string()),
+                      ("start_char", pa.int32()), ("end_char", pa.int32()), ("label", pa.string())])
 
 
 def _documents_table(documents, run_id: str) -> pa.Table:
-    return pa.table({
-        "doc_id": pa.array([d.doc_id for d in documents], pa.string()),
-        "source_uri": pa.array([d.source_uri for d in documents], pa.string()),
-        "format": pa.array([d.format for d in documents], pa.string()),
-        "sha256": pa.array([d.sha256 for d in documents], pa.string()),
-        "bytes": pa.array([d.bytes for d in documents], pa.int64()),
-        "run_id": pa.array([run_id] * len(documents), pa.string()),
-    })
+    return _arrow(DOCUMENTS, ((d.doc_id, d.source_uri, d.format, d.sha256, d.bytes, run_id) for d in documents))
 
 
 def _rejects_table(rejects: Sequence[Reject], run_id: str) -> pa.Table:
-    return pa.table({
-        "doc_id": pa.array([r.document.doc_id for r in rejects], pa.string()),
-        "source_uri": pa.array([r.document.source_uri for r in rejects], pa.string()),
-        "reason": pa.array([r.reason for r in rejects], pa.string()),
-        "detail": pa.array([r.detail for r in rejects], pa.string()),
-        "run_id": pa.array([run_id] * len(rejects), pa.string()),
-    })
+    return _arrow(REJECTS, ((r.document.doc_id, r.document.source_uri, r.reason, r.detail, run_id) for r in rejects))
 
 
 def _articles_table(articles: Sequence[Article], clusters, run_id: str) -> pa.Table:
-    column = lambda get, kind: pa.array([get(a) for a in articles], kind)  # noqa: E731
-    return pa.table({
-        "article_id": column(lambda a: a.article_id, pa.string()),
-        "doc_id": column(lambda a: a.document.doc_id, pa.string()),
-        "source_uri": column(lambda a: a.document.source_uri, pa.string()),
-        "url": column(lambda a: a.url, pa.string()),
-        "site": column(lambda a: a.site, pa.string()),
-        "title": column(lambda a: a.title, pa.string()),
-        "byline": column(lambda a: a.byline, pa.string()),
-        "published_at": column(lambda a: a.published_at, pa.timestamp("us")),
-        "language": column(lambda a: a.language, pa.string()),
-        "language_prob": column(lambda a: a.language_prob, pa.float64()),
-        "text": column(lambda a: a.text, pa.string()),
-        "word_count": column(lambda a: a.word_count, pa.int32()),
-        "content_hash": column(lambda a: a.content_hash, pa.string()),
-        "cluster_id": column(lambda a: clusters[a.article_id][0], pa.string()),
-        "is_canonical": column(lambda a: clusters[a.article_id][1], pa.bool_()),
-        "run_id": pa.array([run_id] * len(articles), pa.string()),
-    })
+    return _arrow(ARTICLES, (
+        (a.article_id, a.document.doc_id, a.document.source_uri, a.url, a.site, a.title, a.byline, a.published_at,
+         a.language, a.language_prob, a.text, a.word_count, a.content_hash, *clusters[a.article_id], run_id)
+        for a in articles
+    ))
 
 
 def entity_id(label: str, name: str) -> str:
@@ -267,20 +258,11 @@ def _entities_table(articles: Sequence[Article]) -> pa.Table:
     for article in articles:
         for m in article.mentions:
             entities.setdefault(entity_id(m.label, m.name), (m.name, m.label))
-    return pa.table({
-        "entity_id": pa.array(list(entities), pa.string()),
-        "name": pa.array([n for n, _ in entities.values()], pa.string()),
-        "label": pa.array([lbl for _, lbl in entities.values()], pa.string()),
-    })
+    return _arrow(ENTITIES, ((key, name, label) for key, (name, label) in entities.items()))
 
 
 def _mentions_table(articles: Sequence[Article]) -> pa.Table:
-    rows = [(a.article_id, m) for a in articles for m in a.mentions]
-    return pa.table({
-        "article_id": pa.array([a for a, _ in rows], pa.string()),
-        "entity_id": pa.array([entity_id(m.label, m.name) for _, m in rows], pa.string()),
-        "surface": pa.array([m.surface for _, m in rows], pa.string()),
-        "start_char": pa.array([m.start_char for _, m in rows], pa.int32()),
-        "end_char": pa.array([m.end_char for _, m in rows], pa.int32()),
-        "label": pa.array([m.label for _, m in rows], pa.string()),
-    })
+    return _arrow(MENTIONS, (
+        (a.article_id, entity_id(m.label, m.name), m.surface, m.start_char, m.end_char, m.label)
+        for a in articles for m in a.mentions
+    ))
