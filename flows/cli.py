@@ -73,9 +73,10 @@ def format_summary(summary: dict, db: Path) -> str:
     reasons = ", ".join(f"{reason} {n}" for reason, n in summary["rejects_by_reason"].items())
     duplicates = summary["duplicates"]
     loaded = summary["documents"] - summary["unchanged"]
+    recorded = f"run {summary['run_id']}, " if loaded else "nothing new, "
     return "\n".join([
         f"{summary['documents']} documents: {loaded} loaded, {summary['unchanged']} unchanged "
-        f"(run {summary['run_id']}, {summary['seconds']:.1f} s, warehouse {db})",
+        f"({recorded}{summary['seconds']:.1f} s, warehouse {db})",
         f"  articles  {summary['articles']:>6}   ({duplicates} duplicate{'' if duplicates == 1 else 's'})",
         f"  rejects   {summary['rejects']:>6}" + (f"   ({reasons})" if reasons else ""),
         f"  mentions  {summary['mentions']:>6}",
