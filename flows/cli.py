@@ -1,6 +1,6 @@
 """The `newsmill` command line.
 
-    newsmill ingest PATH... [--db FILE]                 scraped files/folders -> warehouse
+    newsmill ingest PATH... [--db FILE] [--force]       scraped files, folders, globs -> warehouse
     newsmill sql "QUERY" [--db FILE] [--format ...]     ad-hoc read-only SQL
 
 Exit status: 0 when the command completed (an ingest that rejected some records
@@ -17,6 +17,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+from transforms.read import DEFAULT_MAX_RECORD_BYTES, discover
 from warehouse import WarehouseBusy, WarehouseMissing, default_path, read_only
 from warehouse.connection import connect
 
@@ -37,8 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     db_help = "warehouse file (default: $NEWSMILL_DB, else ./newsmill.duckdb)"
 
     ingest = commands.add_parser("ingest", help="ingest files and folders of scraped articles")
-    ingest.add_argument("paths", nargs="+", metavar="PATH", help=".txt and .html files, or folders of them")
+    ingest.add_argument("paths", nargs="+", metavar="PATH",
+                        help="files, folders or quoted glob patterns of .txt, .html, .jsonl and .warc files, optionally .gz")
     ingest.add_argument("--db", type=Path, default=None, help=db_help)
+    ingest.add_argument("--force", action="store_true", help="reprocess records the warehouse already holds unchanged")
+    ingest.add_argument("--max-record-mb", type=float, default=DEFAULT_MAX_RECORD_BYTES / 2**20, metavar="MB",
+                        help="records larger than this are rejected as too_large (default: %(default)g)")
     ingest.set_defaults(command=ingest_command)
 
     sql = commands.add_parser("sql", help="run a read-only SQL query on the warehouse")
@@ -51,15 +56,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def ingest_command(args: argparse.Namespace) -> int:
     db = args.db or default_path()
-    for path in args.paths:  # fail fast, before Prefect starts up
-        if not Path(path).exists():
-            raise FileNotFoundError(f"no such file or folder: {path}")
-    connect(db).close()  # a busy warehouse is reported now, not after start-up
+    for path in args.paths:  # a missing path or a busy warehouse is reported now, before Prefect starts up
+        next(discover([path]), None)
+    connect(db).close()
 
     from flows.ingest import ingest  # Prefect is slow to import; `sql` does not need it
 
     try:
-        summary = ingest([str(p) for p in args.paths], db=str(db))
+        summary = ingest(list(args.paths), db=str(db), force=args.force,
+                         max_record_bytes=int(args.max_record_mb * 2**20))
     except WarehouseBusy:
         raise
     except Exception as error:  # the flow's traceback is already in Prefect's log
@@ -80,7 +85,7 @@ def format_summary(summary: dict, db: Path) -> str:
         f"  articles  {summary['articles']:>6}   ({duplicates} duplicate{'' if duplicates == 1 else 's'})",
         f"  rejects   {summary['rejects']:>6}" + (f"   ({reasons})" if reasons else ""),
         f"  mentions  {summary['mentions']:>6}",
-    ])
+    ] + ([f"  retired   {summary['retired']:>6}   (records their changed files no longer hold)"] if summary["retired"] else []))
 
 
 def sql_command(args: argparse.Namespace) -> int:

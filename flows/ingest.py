@@ -1,17 +1,19 @@
 """The ingest flow: files in, warehouse rows out.
 
-    read -> skip unchanged -> clean -> detect language -> find duplicates -> tag entities -> load
+    scan files -> skip unchanged -> clean -> detect language -> find duplicates -> tag entities -> load
 
-Records are handled in batches, one Prefect task per stage and batch; every batch is
-loaded in its own transaction, so a failure never leaves half a batch behind.
+Files are streamed record by record and handled in batches, one Prefect task per stage
+and batch; every batch is loaded in its own transaction, so a failure never leaves
+half a batch behind.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import time
+from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from itertools import islice
 from pathlib import Path
 
@@ -22,9 +24,9 @@ from prefect.runtime import flow_run
 from flows.models import english_ner, language_detector
 from transforms.clean import clean
 from transforms.dedup import ClusterMember, assign_clusters, content_hash
-from transforms.documents import Article, Record, Reject
+from transforms.documents import Article, Record, Reject, Source
 from transforms.entities import find_mentions
-from transforms.read import read_documents
+from transforms.read import DEFAULT_MAX_RECORD_BYTES, discover, file_digest, read_file
 from warehouse import RunRecord, Warehouse
 
 BATCH_SIZE = 256
@@ -34,9 +36,50 @@ Item = Article | Reject
 stage = task(cache_policy=NONE, persist_result=False)
 
 
+class Scan:
+    """Streams the records of the input files, passing over files the warehouse already
+    holds byte for byte, and keeps note of the files it has read to the end."""
+
+    def __init__(self, warehouse: Warehouse, paths: list[str], force: bool, max_record_bytes: int):
+        self.warehouse, self.paths, self.force, self.max_record_bytes = warehouse, paths, force, max_record_bytes
+        self.unchanged_records = 0
+        self._finished: list[tuple[Source, array]] = []
+
+    def records(self) -> Iterator[Record | Reject]:
+        for path in discover(self.paths):
+            try:
+                sha256, size = file_digest(path)
+            except OSError:  # read_file turns it into an `unreadable` reject
+                yield from read_file(path, self.max_record_bytes)
+                continue
+            stored = self.warehouse.stored_source(str(path))
+            if stored and stored[0] == sha256 and not self.force:
+                self.unchanged_records += stored[1]
+                continue
+            seen = array("Q")  # doc ids as 64-bit ints: memory stays small for huge files
+            for item in read_file(path, self.max_record_bytes):
+                seen.append(int(item.document.doc_id, 16))
+                yield item
+            self._finished.append((Source(str(path), sha256, size, len(seen)), seen))
+
+    def take_finished(self) -> list[tuple[Source, array]]:
+        finished, self._finished = self._finished, []
+        return finished
+
+
 @stage
-def clean_batch(records: Sequence[Record]) -> list[Item]:
-    return [clean(record) for record in records]
+def skip_unchanged(warehouse: Warehouse, batch: Sequence[Record | Reject]) -> list[Record | Reject]:
+    """Leave out records whose bytes are exactly what the warehouse last loaded for them."""
+    stored = warehouse.stored_sha256([item.document.doc_id for item in batch])
+    return [
+        item for item in batch
+        if item.document.sha256 is None or stored.get(item.document.doc_id) != item.document.sha256
+    ]
+
+
+@stage
+def clean_batch(items: Sequence[Record | Reject]) -> list[Item]:
+    return [clean(item) if isinstance(item, Record) else item for item in items]
 
 
 @stage
@@ -50,11 +93,14 @@ def _with_language(article: Article, language: str, probability: float) -> Artic
 
 
 @stage
-def find_duplicates(warehouse: Warehouse, items: Sequence[Item]) -> tuple[list[Item], dict[str, tuple[str, bool]]]:
-    """Hash each article's text and group it with every stored article of the same hash."""
+def find_duplicates(
+    warehouse: Warehouse, items: Sequence[Item], retired: Sequence[str]
+) -> tuple[list[Item], dict[str, tuple[str, bool]]]:
+    """Hash each article's text and group it with every stored article of the same hash;
+    regroup the clusters that retired documents leave."""
     articles = [dataclasses.replace(a, content_hash=content_hash(a.text)) for a in items if isinstance(a, Article)]
-    batch_ids = [item.document.doc_id for item in items]
-    stored = warehouse.cluster_members({a.content_hash for a in articles}, replacing=batch_ids)
+    replacing = [item.document.doc_id for item in items] + list(retired)
+    stored = warehouse.cluster_members({a.content_hash for a in articles}, replacing=replacing)
     incoming = [ClusterMember(a.article_id, a.content_hash, a.published_at, a.word_count) for a in articles]
     hashed = {a.article_id: a for a in articles}
     return [hashed.get(item.document.doc_id, item) for item in items], assign_clusters(stored + incoming)
@@ -75,55 +121,58 @@ def tag_entities(items: Sequence[Item]) -> list[Item]:
 
 
 @stage
-def load(warehouse: Warehouse, run: RunRecord, items: Sequence[Item], clusters) -> None:
+def load(warehouse: Warehouse, run: RunRecord, items: Sequence[Item], clusters, retired, sources) -> None:
     articles = [i for i in items if isinstance(i, Article)]
     rejects = [i for i in items if isinstance(i, Reject)]
-    result = warehouse.write_batch(run, articles, rejects, clusters)
+    result = warehouse.write_batch(run, articles, rejects, clusters, retired=retired, sources=sources)
     run.counts.update(
         loaded=len(items), articles=result.articles, rejects=result.rejects,
-        duplicates=result.duplicates, mentions=result.mentions,
+        duplicates=result.duplicates, mentions=result.mentions, retired=len(retired),
     )
     run.counts.update(Counter(f"reject:{r.reason}" for r in rejects))
 
 
-def batched(items: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
-def skip_unchanged(warehouse: Warehouse, batch: Sequence[Record | Reject]) -> list[Record | Reject]:
-    """Leave out records whose bytes are exactly what the warehouse last loaded for them."""
-    stored = warehouse.stored_sha256([item.document.doc_id for item in batch])
-    return [
-        item for item in batch
-        if item.document.sha256 is None or stored.get(item.document.doc_id) != item.document.sha256
-    ]
-
-
 @flow(name="newsmill-ingest")
-def ingest(paths: list[str], db: str, batch_size: int = BATCH_SIZE) -> dict:
-    """Ingest files and folders of scraped articles into the warehouse at `db`."""
+def ingest(
+    paths: list[str],
+    db: str,
+    force: bool = False,
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+    batch_size: int = BATCH_SIZE,
+) -> dict:
+    """Ingest files, folders and glob patterns of scraped articles into the warehouse at `db`.
+
+    Files and records already in the warehouse as they are now are skipped, unless `force`.
+    """
     logger = get_run_logger()
     run = RunRecord(flow_run_id=flow_run.get_id())
     started = time.perf_counter()
     with Warehouse(Path(db)) as warehouse:
+        scan = Scan(warehouse, paths, force, max_record_bytes)
+        records = scan.records()
         try:
-            for batch in batched(read_documents(paths), batch_size):
+            while True:
+                batch = list(islice(records, batch_size))
+                finished = scan.take_finished()  # every record of these files is in this batch or an earlier one
+                if not batch and not finished:
+                    break
                 run.counts.update(documents=len(batch))
-                changed = skip_unchanged(warehouse, batch)
-                if not changed:
+                changed = batch if force else skip_unchanged(warehouse, batch)
+                sources = [source for source, _ in finished]
+                retired = warehouse.stale_documents({s.source_file: (f"{i:016x}" for i in seen) for s, seen in finished})
+                if not changed and not retired:
+                    if sources:
+                        warehouse.write_batch(run, [], [], {}, sources=sources)
                     continue
-                records = [item for item in changed if isinstance(item, Record)]
-                unreadable = [item for item in changed if isinstance(item, Reject)]
-                items = clean_batch(records) + unreadable
+                items = clean_batch(changed)
                 items = detect_language(items)
-                items, clusters = find_duplicates(warehouse, items)
+                items, clusters = find_duplicates(warehouse, items, retired)
                 items = tag_entities(items)
-                load(warehouse, run, items, clusters)
+                load(warehouse, run, items, clusters, retired, sources)
         except BaseException:
             warehouse.finish_run(run, "failed")
             raise
+        run.counts.update(documents=scan.unchanged_records)
         warehouse.finish_run(run, "completed")
     summary = _summary(run, time.perf_counter() - started)
     logger.info("ingest finished: %s", summary)
@@ -141,5 +190,6 @@ def _summary(run: RunRecord, seconds: float) -> dict:
         "rejects_by_reason": {k.split(":", 1)[1]: v for k, v in sorted(counts.items()) if k.startswith("reject:")},
         "duplicates": counts["duplicates"],
         "mentions": counts["mentions"],
+        "retired": counts["retired"],
         "seconds": round(seconds, 2),
     }

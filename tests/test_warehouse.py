@@ -1,10 +1,16 @@
 """The writer on a real DuckDB file: migrations, transactions, replacement of changed documents."""
 
+from pathlib import Path
+
 import duckdb
 import pytest
 
+import warehouse
+
 from transforms.documents import Article, Document, Mention, Reject
 from warehouse import RunRecord, Warehouse
+
+SCHEMA = Path(warehouse.__file__).parent / "schema"
 
 
 def _article(uri: str, text: str = "Alice Smith went to Paris.", **fields) -> Article:
@@ -25,8 +31,22 @@ def test_opening_twice_applies_each_migration_once(tmp_path):
     with Warehouse(db):
         pass
     counts = _tables(db)
-    assert counts["schema_migrations"] == 1
-    assert {"documents", "articles", "rejects", "entities", "mentions", "runs"} <= counts.keys()
+    assert counts["schema_migrations"] == len(list(SCHEMA.glob("*.sql")))
+    assert {"documents", "articles", "rejects", "entities", "mentions", "runs", "sources"} <= counts.keys()
+
+
+def test_a_warehouse_from_the_first_schema_is_upgraded_in_place(tmp_path):
+    db = tmp_path / "old.duckdb"
+    with duckdb.connect(str(db)) as con:  # a warehouse as the first release left it
+        con.execute((SCHEMA / "001_create_tables.sql").read_text())
+        con.execute("CREATE TABLE schema_migrations (version VARCHAR PRIMARY KEY, applied_at TIMESTAMP)")
+        con.execute("INSERT INTO schema_migrations VALUES ('001_create_tables.sql', now()::TIMESTAMP)")
+        con.execute("INSERT INTO documents VALUES ('d1', '/in/a.txt', 'txt', 'abc', 10, 'r1')")
+    with Warehouse(db) as warehouse:
+        assert warehouse.stored_source("/in/a.txt") == ("abc", 1)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT source_file FROM documents").fetchall() == [("/in/a.txt",)]
+        assert "fetched_at" in {c[0] for c in con.execute("DESCRIBE articles").fetchall()}
 
 
 def test_a_failing_batch_leaves_nothing_behind(tmp_path):

@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import trafilatura
 from tld import get_fld
 
-from transforms.documents import NO_TEXT, Article, Record, Reject
-from transforms.read import UndecodableError, decode_text, declared_charset
+from transforms.documents import EXTRACTION_FAILED, NO_TEXT, Article, Record, Reject
+from transforms.read import BadInput, decode_text, declared_charset
+from transforms.timestamps import parse_timestamp
 
 # Whole lines that are never article content, in the languages news is scraped in most.
 # Matched against the entire line (case-insensitive), so "Share." goes but a sentence
@@ -65,6 +66,7 @@ _PROMPT_WORD = re.compile(
 )
 _SENTENCE_END = re.compile(r"[.!?…:;\"”’»)]$")
 _PARTS = re.compile(r"\s*[,;|]\s*")
+_HTML_LANG = re.compile(r"""<html[^>]*\slang=["']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*)""", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
 _PUNCT_EDGES = "\"'“”‘’«»()[]{}<>.,:;!?-–—|•·*#=_~ "
 
@@ -123,13 +125,15 @@ def _looks_like_title(line: str) -> bool:
     return len(line.split()) <= TITLE_MAX_WORDS and not line.endswith((".", ":", ";", ","))
 
 
-def clean_scraped_text(raw: str) -> CleanText:
+def clean_scraped_text(raw: str, title: str | None = None) -> CleanText:
     """Title and body of already-extracted text.
 
-    The title is the first line that is not residue, when it looks like a headline;
-    line numbers in `removed` are those of `raw`.
+    Without a known `title`, the title is the first line that is not residue, when it
+    looks like a headline. Line numbers in `removed` are those of `raw`.
     """
     lines = _numbered_lines(raw)
+    if title:
+        return _strip_residue(lines, title)
     leading = 0
     while leading < len(lines) and residue_reason(lines[leading][1], None):
         leading += 1
@@ -149,45 +153,69 @@ def _strip_residue(lines: list[tuple[int, str]], title: str | None) -> CleanText
     return CleanText(title, "\n".join(kept), tuple(removed))
 
 
-def extract_html(html: str) -> tuple[CleanText, dict]:
+def extract_html(html: str, title: str | None = None) -> tuple[CleanText, dict]:
     """Article body and metadata of an HTML page (an empty body when none is found)."""
     page = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
     if page is None or not page.text:
         return CleanText(None, "", ()), {}
-    title = normalize_text(page.title or "") or None
+    title = title or normalize_text(page.title or "") or None
     cleaned = _strip_residue(_numbered_lines(page.text), title)
     metadata = {
         "url": page.url,
-        "site": _registered_domain(page.url) or page.hostname,
+        "site": page.hostname,
         "byline": page.author,
-        "published_at": published_time(html) or _parse_date(page.date),
+        "published_at": published_time(html) or parse_timestamp(page.date),
+        "declared_language": (lang := _HTML_LANG.search(html[:4096])) and lang.group(1),
     }
     return cleaned, metadata
 
 
 def clean(record: Record) -> Article | Reject:
-    """A record's article, or the reason it has none."""
+    """A record's article, or the reason it has none. Never raises for bad content."""
     document = record.document
-    declared = declared_charset(record.content) if document.format == "html" else None
+    declared = record.charset or (declared_charset(record.content) if record.kind == "html" else None)
     try:
         raw = decode_text(record.content, declared)
-    except UndecodableError as error:
+    except BadInput as error:
         return Reject(document, error.reason, error.detail)
-    if document.format == "html":
-        cleaned, metadata = extract_html(raw)
-    else:
-        cleaned, metadata = clean_scraped_text(raw), {}
+    try:
+        if record.kind == "html":
+            cleaned, page = extract_html(raw, title=record.title)
+        else:
+            cleaned, page = clean_scraped_text(raw, title=record.title), {}
+    except Exception as error:  # a parser choking on hostile markup must not stop the run
+        return Reject(document, EXTRACTION_FAILED, f"{type(error).__name__}: {error}"[:300])
     if not cleaned.text:
-        detail = "no article body found in the page" if document.format == "html" else "nothing but residue lines"
+        detail = "no article body found in the page" if record.kind == "html" else "nothing but residue lines"
         return Reject(document, NO_TEXT, detail)
     words = len(cleaned.text.split())
     if words < MIN_ARTICLE_WORDS:
         return Reject(document, NO_TEXT, f"only {words} words of text ({cleaned.text[:60]!r}): too short for an article")
-    return Article(document=document, text=cleaned.text, title=cleaned.title, **metadata)
+    url = record.url or page.get("url")
+    return Article(
+        document=document,
+        text=cleaned.text,
+        title=record.title or cleaned.title,
+        url=url,
+        site=registered_domain(url) or registered_domain(record.site) or record.site or page.get("site"),
+        byline=record.byline or page.get("byline"),
+        published_at=record.published_at or page.get("published_at"),
+        fetched_at=record.fetched_at,
+        declared_language=language_code(record.declared_language or page.get("declared_language")),
+    )
 
 
-def _registered_domain(url: str | None) -> str | None:
-    return get_fld(url, fail_silently=True) if url else None
+def registered_domain(url_or_host: str | None) -> str | None:
+    """`bbc.co.uk` for `https://www.bbc.co.uk/news` (or for `www.bbc.co.uk`)."""
+    if not url_or_host:
+        return None
+    return get_fld(url_or_host, fail_silently=True) or get_fld(f"http://{url_or_host}", fail_silently=True)
+
+
+def language_code(tag: str | None) -> str | None:
+    """`en` for `en-US`, `EN`, `en_GB`; None for anything that is not a language tag."""
+    primary = re.split(r"[-_]", tag.strip().lower())[0] if tag else ""
+    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
 
 
 _PUBLISHED = [
@@ -206,17 +234,6 @@ def published_time(html: str) -> datetime | None:
     trafilatura reports the day only; the declared time orders same-day copies."""
     for pattern in _PUBLISHED:
         found = pattern.search(html)
-        if found and (when := _parse_date(found.group(1).strip())):
+        if found and (when := parse_timestamp(found.group(1))):
             return when
     return None
-
-
-def _parse_date(value: str | None) -> datetime | None:
-    """An ISO 8601 date or time as naive UTC; None when it is not one."""
-    if not value:
-        return None
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when

@@ -14,7 +14,11 @@ def stable_id(key: str) -> str:
 
 @dataclass(frozen=True)
 class Document:
-    """One input record, as the `documents` registry knows it."""
+    """One input record, as the `documents` registry knows it.
+
+    `source_uri` is the file's absolute path, followed for a record inside a
+    multi-record file by `#` and its line number (JSONL) or byte offset (WARC).
+    """
 
     source_uri: str
     format: str
@@ -22,16 +26,44 @@ class Document:
     bytes: int | None
 
     @property
+    def source_file(self) -> str:
+        return self.source_uri.split("#", 1)[0]
+
+    @property
     def doc_id(self) -> str:
         return stable_id(self.source_uri)
 
 
 @dataclass(frozen=True)
+class Source:
+    """An input file as the `sources` registry knows it, once all its records are read."""
+
+    source_file: str
+    sha256: str
+    bytes: int
+    records: int
+
+
+@dataclass(frozen=True)
 class Record:
-    """A document with its raw content, before any cleaning."""
+    """A document with its raw content, before any cleaning.
+
+    `kind` says how to clean `content`: "html" (a page) or "text" (already extracted).
+    The other fields are what the container said about the record (JSONL fields,
+    WARC headers); they take precedence over what cleaning finds in the page.
+    """
 
     document: Document
     content: bytes
+    kind: str = "text"
+    url: str | None = None
+    title: str | None = None
+    byline: str | None = None
+    site: str | None = None
+    published_at: datetime | None = None
+    fetched_at: datetime | None = None
+    declared_language: str | None = None
+    charset: str | None = None  # the encoding the container declared for content
 
 
 @dataclass(frozen=True)
@@ -65,6 +97,8 @@ class Article:
     site: str | None = None
     byline: str | None = None
     published_at: datetime | None = None
+    fetched_at: datetime | None = None
+    declared_language: str | None = None
     language: str | None = None
     language_prob: float | None = None
     content_hash: str | None = None
@@ -86,3 +120,12 @@ UNDECODABLE = "undecodable"
 UNREADABLE = "unreadable"
 UNSUPPORTED_FORMAT = "unsupported_format"
 NO_TEXT = "no_text"
+EXTRACTION_FAILED = "extraction_failed"
+TOO_LARGE = "too_large"
+TRUNCATED = "truncated"
+CORRUPT = "corrupt"
+DECOMPRESSION_BOMB = "decompression_bomb"
+MALFORMED_JSON = "malformed_json"
+MISSING_CONTENT = "missing_content"
+BROKEN_WARC_RECORD = "broken_warc_record"
+HTTP_ERROR = "http_error"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from transforms.dedup import ClusterMember
-from transforms.documents import Article, Reject, stable_id
+from transforms.documents import Article, Reject, Source, stable_id
 from warehouse.connection import connect
 from warehouse.schema import create_views, migrate
 
@@ -80,6 +80,25 @@ class Warehouse:
             ).fetchall()
         return dict(rows)
 
+    def stored_source(self, source_file: str) -> tuple[str, int] | None:
+        """(sha256, records) of a file as last ingested, or None for a file never ingested."""
+        rows = self._con.execute("SELECT sha256, records FROM sources WHERE source_file = ?", [source_file]).fetchall()
+        return rows[0] if rows else None
+
+    def stale_documents(self, seen: dict[str, Iterable[str]]) -> list[str]:
+        """Stored documents of these files (source_file -> doc_ids read from it now)
+        that the files no longer hold."""
+        if not seen:
+            return []
+        rows = ((source_file, doc_id) for source_file, doc_ids in seen.items() for doc_id in doc_ids)
+        with self._table("seen_documents", _arrow(SEEN, rows)):
+            return [row[0] for row in self._con.execute(
+                """SELECT doc_id FROM documents
+                   WHERE source_file IN (SELECT DISTINCT source_file FROM seen_documents)
+                     AND doc_id NOT IN (SELECT doc_id FROM seen_documents)
+                   ORDER BY doc_id"""
+            ).fetchall()]
+
     def cluster_members(self, hashes: Iterable[str], replacing: Sequence[str]) -> list[ClusterMember]:
         """Current members of the clusters of `hashes` and of the articles about to be replaced,
         leaving out those articles themselves."""
@@ -104,21 +123,27 @@ class Warehouse:
         articles: Sequence[Article],
         rejects: Sequence[Reject],
         clusters: dict[str, tuple[str, bool]],
+        retired: Sequence[str] = (),
+        sources: Sequence[Source] = (),
     ) -> BatchResult:
         """Replace the rows of these documents with their new outcome, all or nothing.
 
         `clusters` holds article_id -> (cluster_id, is_canonical) for the batch's articles
         and for every stored article whose cluster or canonical flag changes with it.
+        `retired` documents (records a changed file no longer holds) lose all their rows;
+        `sources` are files now read to the end, registered as they are.
         """
         documents = [a.document for a in articles] + [r.document for r in rejects]
         batch_ids = [d.doc_id for d in documents]
-        with self._transaction(), self._ids("batch_ids", batch_ids):
+        with self._transaction(), self._ids("batch_ids", batch_ids + list(retired)):
             self._record_run(run)
             replaced_entities = self._delete_documents()
+            self._upsert_sources(sources, run.run_id)
             self._insert("documents", _documents_table(documents, run.run_id))
             self._insert("rejects", _rejects_table(rejects, run.run_id))
             self._insert("articles", _articles_table(articles, clusters, run.run_id))
-            self._update_clusters({k: v for k, v in clusters.items() if k not in set(batch_ids)})
+            loaded = set(batch_ids)
+            self._update_clusters({k: v for k, v in clusters.items() if k not in loaded})
             self._insert("entities", _entities_table(articles), on_conflict="DO NOTHING")
             self._insert("mentions", _mentions_table(articles))
             self._delete_orphan_entities(replaced_entities)
@@ -164,6 +189,11 @@ class Warehouse:
         for table, key in (("mentions", "article_id"), ("articles", "doc_id"), ("rejects", "doc_id"), ("documents", "doc_id")):
             self._con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT id FROM batch_ids)")
         return entity_ids
+
+    def _upsert_sources(self, sources: Sequence[Source], run_id: str) -> None:
+        rows = ((s.source_file, s.sha256, s.bytes, s.records, run_id) for s in sources)
+        self._insert("sources", _arrow(SOURCES, rows), on_conflict="(source_file) DO UPDATE SET "
+                     "sha256 = excluded.sha256, bytes = excluded.bytes, records = excluded.records, run_id = excluded.run_id")
 
     def _delete_orphan_entities(self, entity_ids: list[str]) -> None:
         with self._ids("maybe_orphans", entity_ids):
@@ -217,8 +247,11 @@ def _arrow(schema: pa.Schema, rows: Iterable[tuple]) -> pa.Table:
 
 
 IDS = pa.schema([("id", pa.string())])
+SEEN = pa.schema([("source_file", pa.string()), ("doc_id", pa.string())])
+SOURCES = pa.schema([("source_file", pa.string()), ("sha256", pa.string()), ("bytes", pa.int64()),
+                     ("records", pa.int32()), ("run_id", pa.string())])
 DOCUMENTS = pa.schema([("doc_id", pa.string()), ("source_uri", pa.string()), ("format", pa.string()),
-                       ("sha256", pa.string()), ("bytes", pa.int64()), ("run_id", pa.string())])
+                       ("sha256", pa.string()), ("bytes", pa.int64()), ("run_id", pa.string()), ("source_file", pa.string())])
 REJECTS = pa.schema([("doc_id", pa.string()), ("source_uri", pa.string()), ("reason", pa.string()),
                      ("detail", pa.string()), ("run_id", pa.string())])
 ARTICLES = pa.schema([
@@ -226,6 +259,7 @@ ARTICLES = pa.schema([
     ("site", pa.string()), ("title", pa.string()), ("byline", pa.string()), ("published_at", pa.timestamp("us")),
     ("language", pa.string()), ("language_prob", pa.float64()), ("text", pa.string()), ("word_count", pa.int32()),
     ("content_hash", pa.string()), ("cluster_id", pa.string()), ("is_canonical", pa.bool_()), ("run_id", pa.string()),
+    ("fetched_at", pa.timestamp("us")), ("declared_language", pa.string()),
 ])
 CLUSTER_CHANGES = pa.schema([("article_id", pa.string()), ("cluster_id", pa.string()), ("is_canonical", pa.bool_())])
 ENTITIES = pa.schema([("entity_id", pa.string()), ("name", pa.string()), ("label", pa.string())])
@@ -234,7 +268,7 @@ MENTIONS = pa.schema([("article_id", pa.string()), ("entity_id", pa.string()), (
 
 
 def _documents_table(documents, run_id: str) -> pa.Table:
-    return _arrow(DOCUMENTS, ((d.doc_id, d.source_uri, d.format, d.sha256, d.bytes, run_id) for d in documents))
+    return _arrow(DOCUMENTS, ((d.doc_id, d.source_uri, d.format, d.sha256, d.bytes, run_id, d.source_file) for d in documents))
 
 
 def _rejects_table(rejects: Sequence[Reject], run_id: str) -> pa.Table:
@@ -244,7 +278,8 @@ def _rejects_table(rejects: Sequence[Reject], run_id: str) -> pa.Table:
 def _articles_table(articles: Sequence[Article], clusters, run_id: str) -> pa.Table:
     return _arrow(ARTICLES, (
         (a.article_id, a.document.doc_id, a.document.source_uri, a.url, a.site, a.title, a.byline, a.published_at,
-         a.language, a.language_prob, a.text, a.word_count, a.content_hash, *clusters[a.article_id], run_id)
+         a.language, a.language_prob, a.text, a.word_count, a.content_hash, *clusters[a.article_id], run_id,
+         a.fetched_at, a.declared_language)
         for a in articles
     ))
 

@@ -1,0 +1,141 @@
+"""Finding input files and telling their formats apart."""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from transforms.documents import EMPTY, TOO_LARGE, UNREADABLE, UNSUPPORTED_FORMAT, Document, Record, Reject
+from transforms.read.compressed import GZIP_MAGIC, open_decompressed
+from transforms.read.decode import BadInput
+from transforms.read.jsonl import read_jsonl
+from transforms.read.warc import read_warc
+
+EXTENSIONS = {".txt": "txt", ".html": "html", ".htm": "html", ".jsonl": "jsonl", ".ndjson": "jsonl", ".warc": "warc"}
+DEFAULT_MAX_RECORD_BYTES = 20 * 1024 * 1024
+_GLOB_CHARS = set("*?[")
+
+
+def discover(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Every file under `paths` (files, folders walked recursively, or glob patterns
+    such as `scrapes/**/*.jsonl.gz`), in a stable order.
+
+    Hidden files and folders (names starting with '.') are skipped. A path that does
+    not exist, or a pattern that matches nothing, raises FileNotFoundError: that is a
+    usage error, not bad input.
+    """
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if not path.exists() and _GLOB_CHARS & set(str(raw)):
+            matches = sorted(Path(m).absolute() for m in glob.glob(str(path), recursive=True))
+            if not matches:
+                raise FileNotFoundError(f"no files match {raw}")
+            for match in matches:
+                yield from _walk(match)
+        elif path.exists():
+            yield from _walk(path.absolute())
+        else:
+            raise FileNotFoundError(f"no such file or folder: {raw}")
+
+
+def _walk(path: Path) -> Iterator[Path]:
+    if path.is_dir():
+        for child in sorted(path.rglob("*")):
+            if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
+                yield child
+    elif path.is_file():
+        yield path
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    """(sha256, size) of a file's bytes, read in chunks."""
+    with path.open("rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256")
+    return digest.hexdigest(), path.stat().st_size
+
+
+def read_file(path: Path, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[Record | Reject]:
+    """The records of one file, streamed. Never raises for bad content, and yields at
+    least one item, so every file shows up in `articles` or `rejects`."""
+    source = str(path)
+    found = False
+    try:
+        for item in _records(path, source, max_record_bytes):
+            found = True
+            yield item
+    except OSError as error:
+        yield Reject(Document(source, "unknown", None, None), UNREADABLE, f"{type(error).__name__}: {error.strerror or error}")
+        return
+    if not found:
+        yield Reject(Document(source, _format_by_name(path.name) or "unknown", None, 0), EMPTY, "the file holds no records")
+
+
+def _records(path: Path, source: str, max_record_bytes: int) -> Iterator[Record | Reject]:
+    with path.open("rb") as raw:
+        compressed = raw.read(2) == GZIP_MAGIC
+        raw.seek(0)
+        head = _head(raw, compressed)
+        raw.seek(0)
+        fmt = detect_format(path.name, head)
+        if fmt == "warc":  # warcio reads gzip members itself
+            yield from read_warc(raw, source, max_record_bytes)
+            return
+        if fmt is None:
+            yield _whole_file_reject(path, UNSUPPORTED_FORMAT,
+                                     f"{path.name}: newsmill reads {', '.join(EXTENSIONS)} files, optionally .gz")
+            return
+        stream = open_decompressed(raw) if compressed else raw
+        if fmt == "jsonl":
+            yield from read_jsonl(stream, source, max_record_bytes)
+        else:
+            yield _whole_file(stream, path, fmt, max_record_bytes)
+
+
+def _head(raw: BinaryIO, compressed: bool) -> bytes:
+    """The first few KB of the content, decompressed; empty when even those are unreadable."""
+    try:
+        return (open_decompressed(raw) if compressed else raw).read(4096)
+    except BadInput:
+        return b""
+
+
+def _format_by_name(name: str) -> str | None:
+    name = name.lower().removesuffix(".gz")
+    return next((fmt for ext, fmt in EXTENSIONS.items() if name.endswith(ext)), None)
+
+
+def detect_format(name: str, head: bytes) -> str | None:
+    """txt, html, jsonl or warc, from the content where it tells, else from the name."""
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1024].lower()
+    if start.startswith(b"warc/"):
+        return "warc"
+    if start.startswith((b"<!doctype html", b"<html")) or (b"<html" in start and b"<body" in head.lower()):
+        return "html"
+    by_name = _format_by_name(name)
+    if by_name is None and start.startswith(b"{"):
+        return "jsonl"
+    return by_name
+
+
+def _whole_file(stream: BinaryIO, path: Path, fmt: str, max_record_bytes: int) -> Record | Reject:
+    try:
+        content = stream.read(max_record_bytes + 1)
+    except BadInput as error:
+        return _whole_file_reject(path, error.reason, error.detail, fmt)
+    if len(content) > max_record_bytes:
+        return _whole_file_reject(path, TOO_LARGE, f"over the {max_record_bytes:,}-byte limit", fmt)
+    document = Document(str(path), fmt, hashlib.sha256(content).hexdigest(), len(content))
+    return Record(document, content, kind="html" if fmt == "html" else "text")
+
+
+def _whole_file_reject(path: Path, reason: str, detail: str, fmt: str = "unknown") -> Reject:
+    return Reject(Document(str(path), fmt, *file_digest(path)), reason, detail)
+
+
+def read_documents(paths: Iterable[str | Path], max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[Record | Reject]:
+    """Every record of every file under `paths`."""
+    for path in discover(paths):
+        yield from read_file(path, max_record_bytes)
