@@ -14,7 +14,7 @@ GZIP_MAGIC = b"\x1f\x8b"
 # Text compresses 3-10x; gzip's ceiling is about 1000x, reached only by degenerate
 # input. Past this ratio (and this much output) the stream is an attack, not a scrape.
 BOMB_RATIO = 100
-BOMB_MIN_BYTES = 50 * 1024 * 1024
+BOMB_MIN_BYTES = 8 * 1024 * 1024
 
 
 class _CountingReader(io.RawIOBase):
