@@ -192,3 +192,21 @@ def test_a_declared_charset_decides_what_detection_alone_gets_wrong():
 def test_declared_charset_reads_both_meta_forms(head):
     assert declared_charset(f"<html><head>{head}</head>".encode()).lower() == "iso-8859-7"
     assert declared_charset(b"<html><head><title>none</title></head>") is None
+
+
+JAPANESE = "東京都は木曜日、新しい防災計画を発表した。計画には避難所の増設と、川沿いの堤防の強化が含まれている。"
+
+
+@pytest.mark.parametrize("declared", ["shift_jis", None])
+def test_shift_jis_text_decodes_with_or_without_a_declaration(declared):
+    assert decode_text((JAPANESE * 3).encode("shift_jis"), declared=declared) == JAPANESE * 3
+
+
+def test_text_already_full_of_replacement_characters_is_rejected():
+    damaged = "Caf\ufffd de la Paix re\ufffdoit ses clients \ufffd nouveau apr\ufffds des travaux \ufffd Paris. " * 3
+
+    with pytest.raises(UndecodableError) as raised:
+        decode_text(damaged.encode("utf-8"))
+
+    assert raised.value.reason == "undecodable"
+    assert decode_text("One stray \ufffd in a long and otherwise healthy sentence is kept as it is, because it is rare.".encode()).count("\ufffd") == 1

@@ -50,6 +50,9 @@ def decode_text(content: bytes, declared: str | None = None) -> str:
     text = _decode(content, declared)
     if not text.strip():
         raise UndecodableError(EMPTY, "no text: the content is empty or only white space")
+    damaged = text.count("\ufffd")
+    if damaged >= 5 and damaged >= 0.01 * len(text):
+        raise UndecodableError(UNDECODABLE, f"{damaged} replacement characters (U+FFFD): the text was damaged before it got here")
     return text
 
 
