@@ -45,7 +45,9 @@ class GuardedGzip(io.RawIOBase):
 
     def readinto(self, buffer) -> int:
         try:
-            n = self._gzip.readinto(buffer)
+            # readinto1: a plain readinto() drops what it already inflated when the
+            # stream then turns out truncated, losing the complete records before the cut.
+            n = self._gzip.readinto1(buffer)
         except EOFError:
             raise BadInput(TRUNCATED, f"the gzip stream ends early, after {self.produced:,} bytes: the file is truncated") from None
         except (gzip.BadGzipFile, zlib.error, OSError) as error:

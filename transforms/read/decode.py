@@ -57,11 +57,14 @@ def decode_text(content: bytes, declared: str | None = None) -> str:
 
 
 def _decode(content: bytes, declared: str | None) -> str:
+    # A page cannot declare itself UTF-16 in 8-bit bytes it is reading; browsers ignore that.
+    if declared and declared.lower().replace("-", "").replace("_", "").startswith(("utf16", "utf32")):
+        declared = None
     for encoding in ("utf-8-sig", declared):
         if encoding:
             try:
                 return content.decode(encoding)
-            except (UnicodeDecodeError, LookupError):
+            except (UnicodeError, LookupError):
                 pass
     matches = from_bytes(content)
     best = matches.best()

@@ -112,7 +112,7 @@ def detect_format(name: str, head: bytes) -> str | None:
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1024].lower()
     if start.startswith(b"warc/"):
         return "warc"
-    if start.startswith((b"<!doctype html", b"<html")) or (b"<html" in start and b"<body" in head.lower()):
+    if start.startswith(b"<") and (start.startswith((b"<!doctype html", b"<html")) or b"<html" in start):
         return "html"
     by_name = _format_by_name(name)
     if by_name is None and start.startswith(b"{"):

@@ -63,11 +63,13 @@ def parse_line(line: bytes, source: str, line_no: int) -> Record | Reject:
     line = line.strip()
     document = _document(source, line_no, hashlib.sha256(line).hexdigest(), len(line))
     try:
-        value = json.loads(line.decode("utf-8"))
+        value = json.loads(line.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
         return Reject(document, UNDECODABLE, f"line {line_no} is not UTF-8: {error.reason} at byte {error.start}")
     except json.JSONDecodeError as error:
         return Reject(document, MALFORMED_JSON, f"line {line_no}: {error.msg} at column {error.colno}")
+    except (ValueError, RecursionError) as error:  # huge numbers, absurd nesting
+        return Reject(document, MALFORMED_JSON, f"line {line_no}: {type(error).__name__}: {str(error)[:120]}")
     if not isinstance(value, dict):
         return Reject(document, MALFORMED_JSON, f"line {line_no} is a JSON {type(value).__name__}, not an object")
     fields = {name: _first(value, aliases) for name, aliases in FIELDS.items()}

@@ -4,28 +4,35 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from warcio.archiveiterator import ArchiveIterator
+from warcio.archiveiterator import WARCIterator
 
 from transforms.documents import BROKEN_WARC_RECORD, DECOMPRESSION_BOMB, HTTP_ERROR, TOO_LARGE, TRUNCATED, UNSUPPORTED_FORMAT, Document, Record, Reject
-from transforms.read.compressed import BOMB_RATIO
+from transforms.read.compressed import BOMB_RATIO, GZIP_MAGIC
 from transforms.read.decode import charset_of_content_type
 from transforms.timestamps import parse_timestamp
 
 # Records that hold a page. warcinfo, request, metadata and revisit records describe
 # the crawl, not a document, and are passed over.
 PAGE_RECORDS = ("response", "resource")
+WARC_TYPES = ("warcinfo", "response", "resource", "request", "metadata", "revisit", "conversion", "continuation")
+TAIL_CHECK_BYTES = 64 * 1024 * 1024  # enough to hold any record short of the size cap
 
 
 def read_warc(raw: BinaryIO, source: str, max_record_bytes: int) -> Iterator[Record | Reject]:
     """One record per response, `source#OFFSET`; a record that breaks the file ends it with a reject."""
     size = os.fstat(raw.fileno()).st_size
-    records = ArchiveIterator(raw)
+    records = WARCIterator(raw)  # WARC only: ArchiveIterator would read any prose as legacy ARC
     end = 0  # where the last complete record ended: the next one starts here
     try:
         for record in records:
+            if record.rec_type not in WARC_TYPES:  # how warcio reads a record cut inside its header
+                yield _unreadable_rest(raw, source, end, size, f"a record of unknown type {record.rec_type!r}")
+                return
             if record.rec_type not in PAGE_RECORDS:
                 records.read_to_end(record)
                 end = records.get_record_offset() + records.get_record_length()
@@ -41,12 +48,40 @@ def read_warc(raw: BinaryIO, source: str, max_record_bytes: int) -> Iterator[Rec
             end = offset + records.get_record_length()
             yield _page(record, payload, f"{source}#{offset}", max_record_bytes, truncated)
     except Exception as error:  # warcio raises many kinds; any of them means the rest is unreadable
-        yield Reject(Document(f"{source}#{end}", "warc", None, None), BROKEN_WARC_RECORD,
-                     f"at byte {end}: {type(error).__name__}: {str(error)[:200]}; the remaining {size - end:,} bytes could not be read")
+        yield _unreadable_rest(raw, source, end, size, f"{type(error).__name__}: {str(error)[:200]}")
         return
     if end < size and raw.seek(end) == end and raw.read(64).strip():
-        yield Reject(Document(f"{source}#{end}", "warc", None, size - end), TRUNCATED,
-                     f"the last {size - end:,} bytes are not a complete WARC record: the file is truncated")
+        yield _unreadable_rest(raw, source, end, size, "bytes after the last complete record")
+
+
+def _unreadable_rest(raw: BinaryIO, source: str, end: int, size: int, what: str) -> Reject:
+    """The reject for everything from `end` on: `truncated` when it is one record that
+    runs out before the file does, `broken_warc_record` otherwise."""
+    document = Document(f"{source}#{end}", "warc", None, size - end)
+    if _ends_early(raw, end):
+        return Reject(document, TRUNCATED, f"the last {size - end:,} bytes are an incomplete WARC record ({what}): the file is truncated")
+    return Reject(document, BROKEN_WARC_RECORD, f"at byte {end}: {what}; the remaining {size - end:,} bytes could not be read")
+
+
+def _ends_early(raw: BinaryIO, end: int) -> bool:
+    """Whether the bytes from `end` on are the start of a single record cut short."""
+    raw.seek(end)
+    rest = raw.read(TAIL_CHECK_BYTES)
+    if GZIP_MAGIC.startswith(rest[:2]) and len(rest) < 2:
+        return True
+    if rest[:2] == GZIP_MAGIC:
+        inflater = zlib.decompressobj(wbits=31)
+        try:
+            block = inflater.decompress(rest)
+        except zlib.error:
+            return False
+        return not inflater.eof
+    block = rest.lstrip(b"\r\n")  # the blank lines that close the previous record
+    head, blank, body = block.partition(b"\r\n\r\n")
+    if not blank:
+        return block.startswith(b"WARC/") or b"WARC/".startswith(block)
+    length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+    return bool(length) and len(body) < int(length.group(1))
 
 
 def _read_up_to(stream, limit: int) -> bytes:
