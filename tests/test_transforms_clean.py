@@ -6,7 +6,7 @@ from datetime import datetime
 import pytest
 
 from transforms.clean import clean, clean_scraped_text, normalize_text, published_time
-from transforms.documents import Article, Record, Reject
+from transforms.documents import Article, Record, Reject, count_words
 from transforms.read import read_documents
 
 TITLE = "Council approves new flood defences for riverside homes"
@@ -261,3 +261,9 @@ def test_clean_text_file_gives_article_with_title_and_clean_text(record):
     assert article.title == TITLE
     assert article.text.split("\n") == PARAGRAPHS
     assert article.url is None and article.published_at is None
+
+
+def test_chinese_and_japanese_words_are_counted_without_spaces():
+    assert count_words("一个约定，信守15年，感人至深") == 13
+    assert count_words("子どもへの虐待 and some English") == 10
+    assert count_words("Plain English text here") == 4

@@ -17,7 +17,7 @@ from datetime import datetime
 import trafilatura
 from tld import get_fld
 
-from transforms.documents import EXTRACTION_FAILED, NO_TEXT, Article, Record, Reject
+from transforms.documents import EXTRACTION_FAILED, NO_TEXT, Article, Record, Reject, count_words
 from transforms.read import BadInput, decode_text, declared_charset
 from transforms.timestamps import parse_timestamp
 
@@ -188,7 +188,7 @@ def clean(record: Record) -> Article | Reject:
     if not cleaned.text:
         detail = "no article body found in the page" if record.kind == "html" else "nothing but residue lines"
         return Reject(document, NO_TEXT, detail)
-    words = len(cleaned.text.split())
+    words = count_words(cleaned.text)
     if words < MIN_ARTICLE_WORDS:
         return Reject(document, NO_TEXT, f"only {words} words of text ({cleaned.text[:60]!r}): too short for an article")
     url = record.url or page.get("url")

@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
+
+
+# Chinese and Japanese are written without spaces: each character counts as a word,
+# and their punctuation (U+3000-303F, full-width forms) as none.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORDS = re.compile(rf"[{_CJK}]|[^\s{_CJK}\u3000-\u303f\uff00-\uffef]+")
+
+
+def count_words(text: str) -> int:
+    return len(_WORDS.findall(text))
 
 
 def stable_id(key: str) -> str:
@@ -110,7 +121,7 @@ class Article:
 
     @property
     def word_count(self) -> int:
-        return len(self.text.split())
+        return count_words(self.text)
 
 
 # Reject reasons: stable codes users can group by.
