@@ -11,7 +11,7 @@ import pytest
 
 from flows.cli import main
 
-TABLES = ("documents", "articles", "rejects", "entities", "mentions", "runs")
+TABLES = ("documents", "articles", "rejects", "entities", "mentions", "runs", "sources", "removed_lines")
 
 # Bad input, each with the reject reason it must produce.
 BAD_FILES = {
@@ -80,6 +80,16 @@ def test_articles_are_clean_text_with_metadata(ingested):
     assert site == "dailymeridian.com" and url.startswith("https://")
     assert published is not None
     assert "cookie" not in html_text.lower()
+
+
+def test_every_removed_line_is_recorded_with_its_reason(ingested):
+    _, db = ingested
+    removed = _rows(db, """SELECT r.line_no, r.text, r.reason FROM removed_lines r JOIN articles a USING (article_id)
+                           WHERE a.source_uri LIKE '%04_museum_reopening.txt' ORDER BY r.line_no""")
+    assert [(text, reason) for _, text, reason in removed] == [
+        ("Share.", "residue_phrase"), ("Leave A Reply", "residue_phrase"), ("Exit mobile version", "residue_phrase")]
+    lines = (Path(__file__).resolve().parents[1] / "examples/sample/04_museum_reopening.txt").read_text().split("\n")
+    assert all(lines[line_no - 1].strip() == text for line_no, text, _ in removed)
 
 
 def test_languages_are_detected_and_only_english_is_tagged(ingested):

@@ -267,3 +267,13 @@ def test_chinese_and_japanese_words_are_counted_without_spaces():
     assert count_words("一个约定，信守15年，感人至深") == 12
     assert count_words("子どもへの虐待 and some English") == 10
     assert count_words("Plain English text here") == 4
+
+
+def test_mojibake_is_repaired_and_quotes_are_made_straight():
+    cleaned = clean_scraped_text("The Kremlinâ€™s summary came out on Tuesday, and â€œnothing changedâ€\x9d, officials said.")
+
+    assert cleaned.text == 'The Kremlin\'s summary came out on Tuesday, and "nothing changed", officials said.'
+
+
+def test_full_width_cjk_punctuation_is_left_as_written():
+    assert normalize_text("一个约定，信守15年。") == "一个约定，信守15年。"

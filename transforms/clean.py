@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
+import ftfy
 import trafilatura
 from tld import get_fld
 
@@ -67,6 +68,7 @@ _PROMPT_WORD = re.compile(
 _SENTENCE_END = re.compile(r"[.!?…:;\"”’»)]$")
 _PARTS = re.compile(r"\s*[,;|]\s*")
 _HTML_LANG = re.compile(r"""<html[^>]*\slang=["']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*)""", re.IGNORECASE)
+_FTFY = ftfy.TextFixerConfig(fix_character_width=False, explain=False)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
 _PUNCT_EDGES = "\"'“”‘’«»()[]{}<>.,:;!?-–—|•·*#=_~ "
 
@@ -89,8 +91,13 @@ def normalize_text(text: str) -> str:
 
 
 def _numbered_lines(text: str) -> list[tuple[int, str]]:
-    """(1-based line number in `text`, normalized line) for every non-blank line."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    """(1-based line number in `text`, normalized line) for every non-blank line.
+
+    ftfy repairs mojibake ("KremlinÃ¢â‚¬â„¢s" -> "Kremlin's") and makes quotes straight, so
+    the same text scraped twice compares equal; full-width CJK forms are left as written.
+    """
+    text = ftfy.fix_text(text.replace("\r\n", "\n").replace("\r", "\n"), _FTFY)
+    text = unicodedata.normalize("NFC", text)
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return [(number, line) for number, line in enumerate(lines, start=1) if line]
 
@@ -195,6 +202,7 @@ def clean(record: Record) -> Article | Reject:
     return Article(
         document=document,
         text=cleaned.text,
+        removed_lines=cleaned.removed,
         title=record.title or cleaned.title,
         url=url,
         site=registered_domain(url) or registered_domain(record.site) or record.site or page.get("site"),

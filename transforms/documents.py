@@ -114,6 +114,7 @@ class Article:
     language_prob: float | None = None
     content_hash: str | None = None
     mentions: tuple[Mention, ...] = field(default=())
+    removed_lines: tuple[tuple[int, str, str], ...] = field(default=())  # (line number, line, reason)
 
     @property
     def article_id(self) -> str:

@@ -146,6 +146,7 @@ class Warehouse:
             self._update_clusters({k: v for k, v in clusters.items() if k not in loaded})
             self._insert("entities", _entities_table(articles), on_conflict="DO NOTHING")
             self._insert("mentions", _mentions_table(articles))
+            self._insert("removed_lines", _removed_lines_table(articles, run.run_id))
             self._delete_orphan_entities(replaced_entities)
         new_ids = {a.article_id for a in articles}
         return BatchResult(
@@ -186,7 +187,8 @@ class Warehouse:
         entity_ids = [row[0] for row in self._con.execute(
             "SELECT DISTINCT entity_id FROM mentions WHERE article_id IN (SELECT id FROM batch_ids)"
         ).fetchall()]
-        for table, key in (("mentions", "article_id"), ("articles", "doc_id"), ("rejects", "doc_id"), ("documents", "doc_id")):
+        for table, key in (("mentions", "article_id"), ("removed_lines", "article_id"), ("articles", "doc_id"),
+                           ("rejects", "doc_id"), ("documents", "doc_id")):
             self._con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT id FROM batch_ids)")
         return entity_ids
 
@@ -262,6 +264,8 @@ ARTICLES = pa.schema([
     ("fetched_at", pa.timestamp("us")), ("declared_language", pa.string()),
 ])
 CLUSTER_CHANGES = pa.schema([("article_id", pa.string()), ("cluster_id", pa.string()), ("is_canonical", pa.bool_())])
+REMOVED_LINES = pa.schema([("article_id", pa.string()), ("line_no", pa.int32()), ("text", pa.string()),
+                           ("reason", pa.string()), ("run_id", pa.string())])
 ENTITIES = pa.schema([("entity_id", pa.string()), ("name", pa.string()), ("label", pa.string())])
 MENTIONS = pa.schema([("article_id", pa.string()), ("entity_id", pa.string()), ("surface", pa.string()),
                       ("start_char", pa.int32()), ("end_char", pa.int32()), ("label", pa.string())])
@@ -300,4 +304,10 @@ def _mentions_table(articles: Sequence[Article]) -> pa.Table:
     return _arrow(MENTIONS, (
         (a.article_id, entity_id(m.label, m.name), m.surface, m.start_char, m.end_char, m.label)
         for a in articles for m in a.mentions
+    ))
+
+
+def _removed_lines_table(articles: Sequence[Article], run_id: str) -> pa.Table:
+    return _arrow(REMOVED_LINES, (
+        (a.article_id, line_no, text, reason, run_id) for a in articles for line_no, text, reason in a.removed_lines
     ))

@@ -46,6 +46,8 @@ def read_warc(raw: BinaryIO, source: str, max_record_bytes: int) -> Iterator[Rec
             truncated = record.raw_stream.limit > 0 and len(payload) <= max_record_bytes
             offset = records.get_record_offset()
             end = offset + records.get_record_length()
+            if end >= size - 4:  # the last record: warcio cannot tell whether it was cut short
+                truncated = truncated or _ends_early(raw, offset)
             yield _page(record, payload, f"{source}#{offset}", max_record_bytes, truncated)
     except Exception as error:  # warcio raises many kinds; any of them means the rest is unreadable
         yield _unreadable_rest(raw, source, end, size, f"{type(error).__name__}: {str(error)[:200]}")
@@ -64,9 +66,11 @@ def _unreadable_rest(raw: BinaryIO, source: str, end: int, size: int, what: str)
 
 
 def _ends_early(raw: BinaryIO, end: int) -> bool:
-    """Whether the bytes from `end` on are the start of a single record cut short."""
+    """Whether the bytes from `end` to the end of the file are one record cut short.
+    Leaves the file at its end, where the iterator finds nothing more to read."""
     raw.seek(end)
     rest = raw.read(TAIL_CHECK_BYTES)
+    raw.seek(0, os.SEEK_END)
     if GZIP_MAGIC.startswith(rest[:2]) and len(rest) < 2:
         return True
     if rest[:2] == GZIP_MAGIC:
@@ -81,7 +85,7 @@ def _ends_early(raw: BinaryIO, end: int) -> bool:
     if not blank:
         return block.startswith(b"WARC/") or b"WARC/".startswith(block)
     length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
-    return bool(length) and len(body) < int(length.group(1))
+    return (bool(length) and len(body) < int(length.group(1))) or not rest.endswith(b"\r\n\r\n")
 
 
 def _read_up_to(stream, limit: int) -> bytes:
