@@ -1,6 +1,7 @@
 """The ingest flow: files in, warehouse rows out.
 
-    scan files -> skip unchanged -> clean -> detect language -> find duplicates -> tag entities -> load
+    scan files -> skip unchanged -> clean -> strip site templates -> detect language
+               -> find duplicates -> tag entities -> load
 
 Files are streamed record by record and handled in batches, one Prefect task per stage
 and batch; every batch is loaded in its own transaction, so a failure never leaves
@@ -12,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from array import array
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from itertools import islice
 from pathlib import Path
@@ -22,6 +23,7 @@ from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
 
 from flows.models import english_ner, language_detector
+from transforms import templates
 from transforms.clean import clean
 from transforms.dedup import ClusterMember, assign_clusters, content_hash
 from transforms.documents import Article, Record, Reject, Source
@@ -80,6 +82,20 @@ def skip_unchanged(warehouse: Warehouse, batch: Sequence[Record | Reject]) -> li
 @stage
 def clean_batch(items: Sequence[Record | Reject]) -> list[Item]:
     return [clean(item) if isinstance(item, Record) else item for item in items]
+
+
+@stage
+def strip_site_templates(warehouse: Warehouse, items: Sequence[Item], replacing: Sequence[str]) -> list[Item]:
+    """Learn each site's template lines from its stored articles and these, and remove them."""
+    articles = [item for item in items if isinstance(item, Article)]
+    lines: dict[str, set[str]] = defaultdict(set)
+    for article in articles:
+        lines[templates.template_group(article)].update(templates.candidate_lines(article.text))
+    learned = templates.learn(warehouse.template_counts(lines, excluding=replacing), articles)
+    return [
+        templates.strip_template(item, learned[templates.template_group(item)]) if isinstance(item, Article) else item
+        for item in items
+    ]
 
 
 @stage
@@ -164,7 +180,9 @@ def ingest(
                     if sources:
                         warehouse.write_batch(run, [], [], {}, sources=sources)
                     continue
+                replacing = [item.document.doc_id for item in changed] + retired
                 items = clean_batch(changed)
+                items = strip_site_templates(warehouse, items, replacing)
                 items = detect_language(items)
                 items, clusters = find_duplicates(warehouse, items, retired)
                 items = tag_entities(items)

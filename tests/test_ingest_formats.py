@@ -201,3 +201,26 @@ def test_a_glob_pattern_selects_the_files(prefect_server, landing, tmp_path):
     assert main(["ingest", str(root / "**" / "*.jsonl.gz"), "--db", str(db)]) == 0
     files = {uri.split("#")[0] for (uri,) in _rows(db, "SELECT source_uri FROM documents")}
     assert files == {str(root / "good" / "feed.jsonl.gz"), str(root / "bad" / "bomb.jsonl.gz")}
+
+
+FOOTER = "Harbour Gazette: independent local journalism since 1872"
+
+
+def test_a_sites_template_is_learned_stored_and_applied_across_runs(prefect_server, tmp_path):
+    folder = tmp_path / "gazette"
+    folder.mkdir()
+    stories = ["01_city_transit_fares.txt", "03_football_transfer.txt", "04_museum_reopening.txt",
+               "06_wildfire_evacuation.txt", "09_science_plastic_microbes.txt", "12_island_ferry_restored.txt"]
+    for name in stories:
+        (folder / name).write_text(_sample(name).rstrip() + f"\n{FOOTER}\n")
+    db = tmp_path / "w.duckdb"
+    assert main(["ingest", str(folder), "--db", str(db)]) == 0
+
+    assert _rows(db, f"SELECT count(*) FROM articles WHERE text LIKE '%{FOOTER}%'") == [(0,)]
+    assert _rows(db, "SELECT count(*) FROM removed_lines WHERE reason = 'site_template'") == [(6,)]
+    assert _rows(db, "SELECT line, articles FROM site_templates") == [(FOOTER, 6)]
+
+    (folder / "late.txt").write_text(_sample("08_hitzewelle_de.txt").rstrip() + f"\n{FOOTER}\n")  # a later run
+    assert main(["ingest", str(folder), "--db", str(db)]) == 0
+    assert _rows(db, f"SELECT count(*) FROM articles WHERE text LIKE '%{FOOTER}%'") == [(0,)]
+    assert _rows(db, "SELECT line, articles FROM site_templates") == [(FOOTER, 7)]

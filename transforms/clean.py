@@ -83,6 +83,7 @@ class CleanText:
     title: str | None
     text: str
     removed: tuple[tuple[int, str, str], ...]  # (1-based line number, line, reason)
+    line_numbers: tuple[int, ...] = ()  # the input line number of each line of `text`
 
 
 def normalize_text(text: str) -> str:
@@ -156,8 +157,8 @@ def _strip_residue(lines: list[tuple[int, str]], title: str | None) -> CleanText
         if reason:
             removed.append((number, line, reason))
         else:
-            kept.append(line)
-    return CleanText(title, "\n".join(kept), tuple(removed))
+            kept.append((number, line))
+    return CleanText(title, "\n".join(line for _, line in kept), tuple(removed), tuple(n for n, _ in kept))
 
 
 def extract_html(html: str, title: str | None = None) -> tuple[CleanText, dict]:
@@ -203,6 +204,7 @@ def clean(record: Record) -> Article | Reject:
         document=document,
         text=cleaned.text,
         removed_lines=cleaned.removed,
+        line_numbers=cleaned.line_numbers,
         title=record.title or cleaned.title,
         url=url,
         site=registered_domain(url) or registered_domain(record.site) or record.site or page.get("site"),

@@ -115,6 +115,7 @@ class Article:
     content_hash: str | None = None
     mentions: tuple[Mention, ...] = field(default=())
     removed_lines: tuple[tuple[int, str, str], ...] = field(default=())  # (line number, line, reason)
+    line_numbers: tuple[int, ...] = field(default=())  # where each line of `text` stood in the cleaner's input
 
     @property
     def article_id(self) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from transforms import templates
 from transforms.dedup import ClusterMember
 from transforms.documents import Article, Reject, Source, stable_id
 from warehouse.connection import connect
@@ -99,6 +100,30 @@ class Warehouse:
                    ORDER BY doc_id"""
             ).fetchall()]
 
+    def template_counts(self, lines: dict[str, set[str]], excluding: Sequence[str]) -> dict[str, tuple[int, dict[str, int]]]:
+        """For each template group, (distinct article texts, {line_key: texts holding it}) for
+        the given line keys, leaving out the articles in `excluding` (about to be replaced)."""
+        rows = ((group, key) for group, keys in lines.items() for key in keys)
+        with self._table("wanted_lines", _arrow(WANTED_LINES, rows)), self._ids("excluded_ids", excluding):
+            totals = self._con.execute(
+                """SELECT template_group, count(DISTINCT content_hash) FROM articles
+                   WHERE template_group IN (SELECT DISTINCT template_group FROM wanted_lines)
+                     AND article_id NOT IN (SELECT id FROM excluded_ids)
+                   GROUP BY ALL"""
+            ).fetchall()
+            counts = self._con.execute(
+                """SELECT s.template_group, s.line_key, count(DISTINCT a.content_hash)
+                   FROM template_sightings s
+                   JOIN wanted_lines w ON w.template_group = s.template_group AND w.line_key = s.line_key
+                   JOIN articles a ON a.article_id = s.article_id
+                   WHERE s.article_id NOT IN (SELECT id FROM excluded_ids)
+                   GROUP BY ALL"""
+            ).fetchall()
+        result = {group: (n, {}) for group, n in totals}
+        for group, key, n in counts:
+            result.setdefault(group, (0, {}))[1][key] = n
+        return result
+
     def cluster_members(self, hashes: Iterable[str], replacing: Sequence[str]) -> list[ClusterMember]:
         """Current members of the clusters of `hashes` and of the articles about to be replaced,
         leaving out those articles themselves."""
@@ -147,6 +172,8 @@ class Warehouse:
             self._insert("entities", _entities_table(articles), on_conflict="DO NOTHING")
             self._insert("mentions", _mentions_table(articles))
             self._insert("removed_lines", _removed_lines_table(articles, run.run_id))
+            self._insert("template_sightings", _sightings_table(articles))
+            self._refresh_templates({templates.template_group(a) for a in articles}, run.run_id)
             self._delete_orphan_entities(replaced_entities)
         new_ids = {a.article_id for a in articles}
         return BatchResult(
@@ -187,10 +214,32 @@ class Warehouse:
         entity_ids = [row[0] for row in self._con.execute(
             "SELECT DISTINCT entity_id FROM mentions WHERE article_id IN (SELECT id FROM batch_ids)"
         ).fetchall()]
-        for table, key in (("mentions", "article_id"), ("removed_lines", "article_id"), ("articles", "doc_id"),
+        for table, key in (("mentions", "article_id"), ("removed_lines", "article_id"), ("template_sightings", "article_id"),
+                           ("articles", "doc_id"),
                            ("rejects", "doc_id"), ("documents", "doc_id")):
             self._con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT id FROM batch_ids)")
         return entity_ids
+
+    def _refresh_templates(self, groups: set[str], run_id: str) -> None:
+        """Rewrite the learned template lines of these groups from all their sightings."""
+        if not groups:
+            return
+        with self._ids("template_groups", groups):
+            self._con.execute("DELETE FROM site_templates WHERE template_group IN (SELECT id FROM template_groups)")
+            self._con.execute(
+                """INSERT INTO site_templates
+                   WITH totals AS (
+                       SELECT template_group, count(DISTINCT content_hash) AS group_articles FROM articles
+                       WHERE template_group IN (SELECT id FROM template_groups) GROUP BY ALL
+                   )
+                   SELECT s.template_group, s.line_key, min(s.line), count(DISTINCT a.content_hash), t.group_articles, ?
+                   FROM template_sightings s
+                   JOIN articles a ON a.article_id = s.article_id
+                   JOIN totals t ON t.template_group = s.template_group
+                   GROUP BY s.template_group, s.line_key, t.group_articles
+                   HAVING count(DISTINCT a.content_hash) >= ? AND count(DISTINCT a.content_hash) >= ? * t.group_articles""",
+                [run_id, templates.MIN_SUPPORT, templates.MIN_SHARE],
+            )
 
     def _upsert_sources(self, sources: Sequence[Source], run_id: str) -> None:
         rows = ((s.source_file, s.sha256, s.bytes, s.records, run_id) for s in sources)
@@ -261,9 +310,11 @@ ARTICLES = pa.schema([
     ("site", pa.string()), ("title", pa.string()), ("byline", pa.string()), ("published_at", pa.timestamp("us")),
     ("language", pa.string()), ("language_prob", pa.float64()), ("text", pa.string()), ("word_count", pa.int32()),
     ("content_hash", pa.string()), ("cluster_id", pa.string()), ("is_canonical", pa.bool_()), ("run_id", pa.string()),
-    ("fetched_at", pa.timestamp("us")), ("declared_language", pa.string()),
+    ("fetched_at", pa.timestamp("us")), ("declared_language", pa.string()), ("template_group", pa.string()),
 ])
 CLUSTER_CHANGES = pa.schema([("article_id", pa.string()), ("cluster_id", pa.string()), ("is_canonical", pa.bool_())])
+WANTED_LINES = pa.schema([("template_group", pa.string()), ("line_key", pa.string())])
+SIGHTINGS = pa.schema([("article_id", pa.string()), ("template_group", pa.string()), ("line_key", pa.string()), ("line", pa.string())])
 REMOVED_LINES = pa.schema([("article_id", pa.string()), ("line_no", pa.int32()), ("text", pa.string()),
                            ("reason", pa.string()), ("run_id", pa.string())])
 ENTITIES = pa.schema([("entity_id", pa.string()), ("name", pa.string()), ("label", pa.string())])
@@ -283,7 +334,7 @@ def _articles_table(articles: Sequence[Article], clusters, run_id: str) -> pa.Ta
     return _arrow(ARTICLES, (
         (a.article_id, a.document.doc_id, a.document.source_uri, a.url, a.site, a.title, a.byline, a.published_at,
          a.language, a.language_prob, a.text, a.word_count, a.content_hash, *clusters[a.article_id], run_id,
-         a.fetched_at, a.declared_language)
+         a.fetched_at, a.declared_language, templates.template_group(a))
         for a in articles
     ))
 
@@ -310,4 +361,15 @@ def _mentions_table(articles: Sequence[Article]) -> pa.Table:
 def _removed_lines_table(articles: Sequence[Article], run_id: str) -> pa.Table:
     return _arrow(REMOVED_LINES, (
         (a.article_id, line_no, text, reason, run_id) for a in articles for line_no, text, reason in a.removed_lines
+    ))
+
+
+def _sightings_table(articles: Sequence[Article]) -> pa.Table:
+    """Each article's short lines, template lines already stripped from it included."""
+    def lines(article: Article) -> dict[str, str]:
+        stripped = "\n".join(line for _, line, reason in article.removed_lines if reason == "site_template")
+        return {**templates.candidate_lines(article.text), **templates.candidate_lines(stripped)}
+
+    return _arrow(SIGHTINGS, (
+        (a.article_id, templates.template_group(a), key, line) for a in articles for key, line in lines(a).items()
     ))
