@@ -203,7 +203,14 @@ def test_a_glob_pattern_selects_the_files(prefect_server, landing, tmp_path):
     assert files == {str(root / "good" / "feed.jsonl.gz"), str(root / "bad" / "bomb.jsonl.gz")}
 
 
-FOOTER = "Harbour Gazette: independent local journalism since 1872"
+PROMO = "Support independent local journalism today"  # shaped like a subhead: only recurrence gives it away
+
+
+def _with_promo(text: str) -> str:
+    """The text with the promo line after its second paragraph, inside the article."""
+    lines = text.rstrip().split("\n")
+    second = [i for i, line in enumerate(lines) if len(line.split()) > 20][1]
+    return "\n".join(lines[: second + 1] + [PROMO] + lines[second + 1:]) + "\n"
 
 
 def test_a_sites_template_is_learned_stored_and_applied_across_runs(prefect_server, tmp_path):
@@ -212,15 +219,15 @@ def test_a_sites_template_is_learned_stored_and_applied_across_runs(prefect_serv
     stories = ["01_city_transit_fares.txt", "03_football_transfer.txt", "04_museum_reopening.txt",
                "06_wildfire_evacuation.txt", "09_science_plastic_microbes.txt", "12_island_ferry_restored.txt"]
     for name in stories:
-        (folder / name).write_text(_sample(name).rstrip() + f"\n{FOOTER}\n")
+        (folder / name).write_text(_with_promo(_sample(name)))
     db = tmp_path / "w.duckdb"
     assert main(["ingest", str(folder), "--db", str(db)]) == 0
 
-    assert _rows(db, f"SELECT count(*) FROM articles WHERE text LIKE '%{FOOTER}%'") == [(0,)]
+    assert _rows(db, f"SELECT count(*) FROM articles WHERE text LIKE '%{PROMO}%'") == [(0,)]
     assert _rows(db, "SELECT count(*) FROM removed_lines WHERE reason = 'site_template'") == [(6,)]
-    assert _rows(db, "SELECT line, articles FROM site_templates") == [(FOOTER, 6)]
+    assert _rows(db, "SELECT line, articles FROM site_templates") == [(PROMO, 6)]
 
-    (folder / "late.txt").write_text(_sample("08_hitzewelle_de.txt").rstrip() + f"\n{FOOTER}\n")  # a later run
+    (folder / "late.txt").write_text(_with_promo(_sample("08_hitzewelle_de.txt")))  # a later run
     assert main(["ingest", str(folder), "--db", str(db)]) == 0
-    assert _rows(db, f"SELECT count(*) FROM articles WHERE text LIKE '%{FOOTER}%'") == [(0,)]
-    assert _rows(db, "SELECT line, articles FROM site_templates") == [(FOOTER, 7)]
+    assert _rows(db, f"SELECT count(*) FROM articles WHERE text LIKE '%{PROMO}%'") == [(0,)]
+    assert _rows(db, "SELECT line, articles FROM site_templates") == [(PROMO, 7)]

@@ -277,3 +277,70 @@ def test_mojibake_is_repaired_and_quotes_are_made_straight():
 
 def test_full_width_cjk_punctuation_is_left_as_written():
     assert normalize_text("一个约定，信守15年。") == "一个约定，信守15年。"
+
+
+P1 = ("The harbour board approved the new ferry timetable on Tuesday after a long meeting that ran late "
+      "into the evening, officials said.")
+P2 = ("Passengers will see two extra sailings a day from June, and the first boat will leave the island "
+      "at six in the morning.")
+P3 = ("Fares will stay the same for residents, but visitors will pay one pound more for a return ticket "
+      "from the start of the season.")
+SCRAPE = "\n".join([
+    "Ferry timetable gets two extra sailings",
+    "We use cookies to improve your experience. By continuing to browse you agree to our use of cookies.",
+    "News", "Sport", "Weather",
+    "Home > News > Islands",
+    "By Morag Innes | 3 June 2025, 09:12",
+    "4 min read",
+    P1,
+    "The board at Kirkwall harbour on Tuesday (Image: Island Press)",
+    P2,
+    "What changes for passengers",
+    P3,
+    "- Monday to Friday: two extra sailings",
+    "- Weekends: one extra sailing",
+    '"We listened to the islanders."',
+    "The new timetable starts on 2 June.",
+    "Facebook", "WhatsApp",
+    "More from the islands",
+    "Island school gets new roof after storm damage",
+    "Lifeboat crew rescue walkers cut off by the tide",
+    "Morag Innes is a senior reporter covering the Northern Isles for the Island Press.",
+])
+
+
+def test_scraped_text_is_cut_to_the_article_by_position_and_shape():
+    cleaned = clean_scraped_text(SCRAPE)
+
+    assert cleaned.title == "Ferry timetable gets two extra sailings"
+    assert cleaned.text.split("\n") == [
+        P1, P2, "What changes for passengers", P3,
+        "- Monday to Friday: two extra sailings", "- Weekends: one extra sailing",
+        '"We listened to the islanders."', "The new timetable starts on 2 June.",
+    ]
+    reasons = {line: reason for _, line, reason in cleaned.removed}
+    assert reasons["News"] == "outside_article"
+    assert "By Morag Innes | 3 June 2025, 09:12" in reasons
+    assert reasons["The board at Kirkwall harbour on Tuesday (Image: Island Press)"] == "label"
+    assert reasons["Island school gets new roof after storm damage"] == "outside_article"
+    assert reasons["Morag Innes is a senior reporter covering the Northern Isles for the Island Press."] == "site_furniture"
+
+
+def test_a_run_of_headlines_inside_the_article_is_a_list_of_links():
+    related = ["Read more", "Island school gets new roof after storm damage", "Lifeboat crew rescue walkers cut off"]
+    cleaned = clean_scraped_text("\n".join([P1, *related, P2, P3]))
+
+    assert cleaned.text.split("\n") == [P1, P2, P3]
+
+
+def test_text_with_no_prose_keeps_every_line_that_is_not_residue():
+    short = "Council meets at noon\nAgenda: budget and buses\nShare."
+
+    assert clean_scraped_text(short, title="Notice").text == "Council meets at noon\nAgenda: budget and buses"
+
+
+def test_a_paragraph_that_starts_like_a_byline_is_kept():
+    paragraph = "By the next day, the council had accused the contractor of missing every deadline it had agreed to."
+
+    assert clean_scraped_text("\n".join([P1, paragraph, P2])).text.split("\n") == [P1, paragraph, P2]
+    assert clean_scraped_text("\n".join(["By Morag Innes", P1, P2])).text.split("\n") == [P1, P2]

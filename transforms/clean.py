@@ -37,7 +37,7 @@ _RESIDUE_LINE = re.compile(
     | you\ (?:may|might)\ also\ (?:like|be\ interested\ in).*
     | (?:read|see|show|load)\ (?:more|next|also|full\ (?:article|story)).*
     | continue\ reading.* | click\ here.* | tap\ here.*
-    | exit\ mobile\ version | skip\ to\ (?:main\ )?content | back\ to\ top
+    | exit\ mobile\ version | skip\ to\ (?:main\ )?content | back\ to\ top | enter\ your\ e-?mail(?:\ address)?
     | (?:log|sign)\ ?in | (?:log|sign)\ ?out | menu | search | home
     | tags?:.* | topics?:.* | filed\ under:?.*
     | follow\ us(?:\ on)?.* | like\ us\ on.*
@@ -47,6 +47,8 @@ _RESIDUE_LINE = re.compile(
     # German
     | teilen | (?:jetzt\ )?kommentar(?:e|\ schreiben|\ hinterlassen)? | quelle:.* | anzeige | werbung
     | weiterlesen | mehr\ zum\ thema.* | auch\ interessant.* | newsletter\ abonnieren.* | alle\ rechte\ vorbehalten.*
+    # Dutch
+    | delen | deel\ dit\ artikel | advertentie | lees\ (?:ook|meer).* | reacties?(?:\ \(\d+\))? | meer\ nieuws.*
     # French
     | partager | publicité | laisser\ un\ commentaire | lire\ (?:aussi|la\ suite|plus).* | à\ lire\ aussi.*
     | abonnez-vous.* | tous\ droits\ réservés.*
@@ -65,6 +67,41 @@ _PROMPT_WORD = re.compile(
     r"abonn\w*|anmelden|inscri\w*|suscri\w*)\b",
     re.IGNORECASE | re.VERBOSE,
 )
+# Sentences of site furniture that read like prose: cookie and consent notices, sign-up
+# pitches, comment forms, author bios, legal footers.
+_FURNITURE_SENTENCE = re.compile(
+    r"""\b(?:(?:we|this\ (?:web)?site)\ uses?\ cookies|utilizamos\ cookies|nous\ utilisons\ des\ cookies
+    |wir\ verwenden\ cookies|by\ continuing\ to\ (?:browse|use)|in\ your\ inbox|in\ ihrem\ postfach
+    |(?:sign\ up|subscribe|register)\b.{0,60}\b(?:newsletter|inbox|access|a\ week|a\ month|for\ free)
+    |download\ (?:the|our)\b.{0,40}\bapp|email\ address\ will\ not\ be\ published|required\ fields\ are\ marked
+    |next\ time\ i\ comment|logged\ in\ to\ (?:post\ a\ )?comment|terms\ of\ (?:use|service)
+    |does\ not\ constitute\ (?:investment|financial|legal)\ advice|privacy\ policy|all\ rights\ reserved
+    |(?-i:^[A-Z][\w'’.-]+(?:\ [A-Z][\w'’.-]+){1,3})\ (?:is|was)\ .{0,60}\b(?:reporter|editor|correspondent|writer|journalist|columnist|contributor)\b
+    |assine\ já|abonnez-vous|suscríbete|recevez\ chaque)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Short lines shaped like labels rather than text: bylines, dates and times, reading
+# times, counts, breadcrumbs and menus joined by separators, photo credits, embeds.
+_LABEL_SHAPE = re.compile(
+    r"""^(?:by|von|par|di|por|door|de|words\ by|written\ by|text:?)\s+(?-i:[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3})(?:$|\s*[|,·•–-])
+    |\d{1,2}:\d{2}|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{1,2}(?:st|nd|rd|th)?\.?\s+[A-Za-zéû]{3,}\.?\s+\d{4}\b
+    |\b[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b|\b\d+\s+(?:hours?|minutes?|days?|weeks?)\s+ago\b
+    |\b\d+\s*(?:-\s*)?(?:min|mins|minute|minutes|minuten|minutos|minuti)\b|lesezeit|leitura|temps\ de\ lecture
+    |^(?:published|updated|last\ updated|publié|publicado|atualizado|aktualisiert|veröffentlicht|pubblicato)\b
+    |\s[|>›»/·•]\s|^[|>›»·•]|\(\d+\)$|^\d+$|^\d+\s+\w+$
+    |^(?:photo|image|foto|photograph|picture|credit|media\ caption|image\ caption|bild|crédit)\b\s*[:,]
+    |\((?:image|photo|foto|picture|credit)\b|pic\.twitter\.com|\(@\w+\)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_LABEL_START = re.compile(
+    r"^(?:(?:by|von|par|di|por|door|words by|written by)\s+(?-i:[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3})(?:$|\s*[|,·•–-])"
+    r"|(?:published|updated|last updated|publié|publicado|atualizado|aktualisiert|veröffentlicht|pubblicato"
+    r"|photo|image|foto|photograph|picture|credit|media caption|image caption)\b)",
+    re.IGNORECASE,
+)
+_CREDIT = re.compile(r"\((?:image|photo|foto|picture|credit)\b|pic\.twitter\.com|\(@\w+\)", re.IGNORECASE)
+_PROSE_END = re.compile(r"[.!?…][\"'”’»)]*$")
+_BULLET = re.compile(r"^(?:[-•*–]\s+\S|\d{1,2}[.)]\s+\S)")
 _SENTENCE_END = re.compile(r"[.!?…:;\"”’»)]$")
 _PARTS = re.compile(r"\s*[,;|]\s*")
 _HTML_LANG = re.compile(r"""<html[^>]*\slang=["']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*)""", re.IGNORECASE)
@@ -75,7 +112,10 @@ _PUNCT_EDGES = "\"'“”‘’«»()[]{}<>.,:;!?-–—|•·*#=_~ "
 TITLE_MAX_WORDS = 25
 PROMPT_MAX_WORDS = 12
 MIN_ARTICLE_WORDS = 10  # fewer is a fragment (a menu, a caption), not an article
-RESIDUE_MAX_WORDS = 15  # residue lines are short; a long line that starts like one is a sentence
+RESIDUE_MAX_WORDS = 15
+FURNITURE_MAX_WORDS = 60
+PROSE_MIN_WORDS = 8  # with sentence punctuation at the end; 15 without
+SUBHEAD_MAX_WORDS = 8  # residue lines are short; a long line that starts like one is a sentence
 
 
 @dataclass(frozen=True)
@@ -115,6 +155,8 @@ def residue_reason(line: str, title: str | None) -> str | None:
         return "prompt"
     if _is_tag_list(line):
         return "tag_list"
+    if len(words) <= FURNITURE_MAX_WORDS and _FURNITURE_SENTENCE.search(line):
+        return "site_furniture"
     return None
 
 
@@ -151,14 +193,77 @@ def clean_scraped_text(raw: str, title: str | None = None) -> CleanText:
 
 
 def _strip_residue(lines: list[tuple[int, str]], title: str | None) -> CleanText:
-    kept, removed = [], []
-    for number, line in lines:
-        reason = residue_reason(line, title)
-        if reason:
-            removed.append((number, line, reason))
-        else:
-            kept.append((number, line))
-    return CleanText(title, "\n".join(line for _, line in kept), tuple(removed), tuple(n for n, _ in kept))
+    """Drop residue lines: by what they say (phrases of several languages), and by where
+    they stand and what shape they have.
+
+    The article is the span from its first to its last prose line, and the sentences
+    that close it. Short lines before or after it are page furniture (menus, bylines,
+    share buttons, related headlines). Inside it, a short line stays when it is a
+    sentence, a bulleted item next to article text, or a subhead: a few words standing
+    alone between paragraphs, not shaped like a label (a date, a byline, a breadcrumb).
+    Other short lines inside it are buttons, captions and lists of links.
+    """
+    texts = [line for _, line in lines]
+    phrase = [residue_reason(line, title) for line in texts]
+    prose = [reason is None and _is_prose(line) for line, reason in zip(texts, phrase)]
+    reasons = list(phrase)
+    if any(prose):
+        first, last = prose.index(True), len(prose) - 1 - prose[::-1].index(True)
+        for j in range(last + 1, len(texts)):  # closing sentences and lists: "The trial continues."
+            if not phrase[j]:
+                if not (_is_sentence(texts[j]) or (_BULLET.match(texts[j]) and not _LABEL_SHAPE.search(texts[j]))):
+                    break
+                last = j
+        for i, line in enumerate(texts):
+            if phrase[i] or prose[i]:
+                continue
+            if i < first or i > last:
+                reasons[i] = "outside_article"
+            elif not _stays_inside_article(texts, prose, phrase, i):
+                reasons[i] = "label" if _LABEL_SHAPE.search(line) else "short_line"
+    kept = [(n, line) for (n, line), reason in zip(lines, reasons) if not reason]
+    removed = tuple((n, line, reason) for (n, line), reason in zip(lines, reasons) if reason)
+    return CleanText(title, "\n".join(line for _, line in kept), removed, tuple(n for n, _ in kept))
+
+
+def _is_prose(line: str) -> bool:
+    if _LABEL_START.match(line) or _CREDIT.search(line):
+        return False
+    words = count_words(line)
+    return words >= 15 or (words >= PROSE_MIN_WORDS and bool(_PROSE_END.search(line) or line.endswith(":")))
+
+
+def _is_sentence(line: str) -> bool:
+    """A short line that is still a sentence: "The trial continues.", a one-line quote."""
+    return count_words(line) >= 2 and bool(_PROSE_END.search(line)) and not _LABEL_SHAPE.search(line)
+
+
+def _is_subhead(line: str) -> bool:
+    return 2 <= count_words(line) <= SUBHEAD_MAX_WORDS and not _LABEL_SHAPE.search(line) and not _PROSE_END.search(line)
+
+
+def _stays_inside_article(texts: list[str], prose: list[bool], phrase: list, i: int) -> bool:
+    line = texts[i]
+    if _is_sentence(line):
+        return True
+    if _BULLET.match(line):  # an item of a list in the article: next to article text or its subhead
+        before, after = _neighbour(texts, phrase, i, -1, skip_bullets=True), _neighbour(texts, phrase, i, 1, skip_bullets=True)
+        return any(j is not None and (prose[j] or _is_sentence(texts[j]) or _is_subhead(texts[j])) for j in (before, after))
+    if not _is_subhead(line):
+        return False
+    before, after = _neighbour(texts, phrase, i, -1), _neighbour(texts, phrase, i, 1)
+    return (
+        before is not None and (prose[before] or _is_sentence(texts[before]))
+        and after is not None and (prose[after] or _is_sentence(texts[after]) or bool(_BULLET.match(texts[after])))
+    )
+
+
+def _neighbour(texts: list[str], phrase: list, i: int, step: int, skip_bullets: bool = False) -> int | None:
+    """The nearest line in direction `step` that is not residue by its wording."""
+    j = i + step
+    while 0 <= j < len(texts) and (phrase[j] or (skip_bullets and _BULLET.match(texts[j]))):
+        j += step
+    return j if 0 <= j < len(texts) else None
 
 
 def extract_html(html: str, title: str | None = None) -> tuple[CleanText, dict]:
