@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from transforms.clean import clean, clean_scraped_text, normalize_text, published_time
+from transforms.clean import clean, clean_scraped_text, extract_html, normalize_text, published_time
 from transforms.documents import Article, Record, Reject, count_words
 from transforms.read import read_documents
 
@@ -344,3 +344,12 @@ def test_a_paragraph_that_starts_like_a_byline_is_kept():
 
     assert clean_scraped_text("\n".join([P1, paragraph, P2])).text.split("\n") == [P1, paragraph, P2]
     assert clean_scraped_text("\n".join(["By Morag Innes", P1, P2])).text.split("\n") == [P1, P2]
+
+
+def test_a_body_only_generous_extraction_finds_is_not_lost():
+    story = "Story text placed inside an aside element by a strange template, and it is the whole article. " * 4
+    page = f"<html><head><title>Odd page</title></head><body><aside><p>{story}</p></aside></body></html>"
+
+    cleaned, _ = extract_html(page)
+
+    assert cleaned.text == story.strip()

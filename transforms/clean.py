@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from types import SimpleNamespace
 from datetime import datetime
 
 import ftfy
@@ -266,18 +267,26 @@ def _neighbour(texts: list[str], phrase: list, i: int, step: int, skip_bullets: 
     return j if 0 <= j < len(texts) else None
 
 
+_NO_METADATA = SimpleNamespace(title=None, url=None, hostname=None, author=None, date=None)
+
+
 def extract_html(html: str, title: str | None = None) -> tuple[CleanText, dict]:
     """Article body and metadata of an HTML page (an empty body when none is found)."""
     page = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
-    if page is None or not page.text:
+    text = page.text if page is not None else None
+    if not text:  # before giving up: trafilatura's generous mode, then its baseline
+        generous = trafilatura.bare_extraction(html, include_comments=False, favor_recall=True)
+        text = (generous.text if generous is not None else None) or trafilatura.baseline(html)[1]
+    if not text:
         return CleanText(None, "", ()), {}
-    title = title or normalize_text(page.title or "") or None
-    cleaned = _strip_residue(_numbered_lines(page.text), title)
+    found = page or _NO_METADATA
+    title = title or normalize_text(found.title or "") or None
+    cleaned = _strip_residue(_numbered_lines(text), title)
     metadata = {
-        "url": page.url,
-        "site": page.hostname,
-        "byline": page.author,
-        "published_at": published_time(html) or parse_timestamp(page.date),
+        "url": found.url,
+        "site": found.hostname,
+        "byline": found.author,
+        "published_at": published_time(html) or parse_timestamp(found.date),
         "declared_language": (lang := _HTML_LANG.search(html[:4096])) and lang.group(1),
     }
     return cleaned, metadata
