@@ -104,7 +104,7 @@ _CREDIT = re.compile(r"\((?:image|photo|foto|picture|credit)\b|pic\.twitter\.com
 _PROSE_END = re.compile(r"[.!?…][\"'”’»)]*$")
 _BULLET = re.compile(r"^(?:[-•*–]\s+\S|\d{1,2}[.)]\s+\S)")
 _SENTENCE_END = re.compile(r"[.!?…:;\"”’»)]$")
-_PARTS = re.compile(r"\s*[,;|]\s*")
+_PARTS = re.compile(r"\s*[,;]\s+")  # not "|" (trafilatura's table rows), not "32,23" (a decimal comma)
 _HTML_LANG = re.compile(r"""<html[^>]*\slang=["']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*)""", re.IGNORECASE)
 _FTFY = ftfy.TextFixerConfig(fix_character_width=False, explain=False)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
@@ -168,7 +168,7 @@ def _is_tag_list(line: str) -> bool:
     parts = [p for p in _PARTS.split(line) if p]
     if len(parts) < 4 or any(len(p.split()) > 5 for p in parts):
         return False
-    capitalised = sum(p[0].isupper() or p[0].isdigit() for p in parts)
+    capitalised = sum(p[0].isupper() for p in parts)
     return capitalised >= 0.6 * len(parts)
 
 
@@ -193,7 +193,7 @@ def clean_scraped_text(raw: str, title: str | None = None) -> CleanText:
     return _strip_residue(lines[:leading] + rest[1 if title else 0:], title)
 
 
-def _strip_residue(lines: list[tuple[int, str]], title: str | None) -> CleanText:
+def _strip_residue(lines: list[tuple[int, str]], title: str | None, by_position: bool = True) -> CleanText:
     """Drop residue lines: by what they say (phrases of several languages), and by where
     they stand and what shape they have.
 
@@ -203,12 +203,16 @@ def _strip_residue(lines: list[tuple[int, str]], title: str | None) -> CleanText
     sentence, a bulleted item next to article text, or a subhead: a few words standing
     alone between paragraphs, not shaped like a label (a date, a byline, a breadcrumb).
     Other short lines inside it are buttons, captions and lists of links.
+
+    Text that trafilatura took from a page is the article already: there, position and
+    shape would only cost real lines (standfirsts, results tables, recipe ingredients),
+    so only what lines say counts (`by_position=False`).
     """
     texts = [line for _, line in lines]
     phrase = [residue_reason(line, title) for line in texts]
     prose = [reason is None and _is_prose(line) for line, reason in zip(texts, phrase)]
     reasons = list(phrase)
-    if any(prose):
+    if by_position and any(prose):
         first, last = prose.index(True), len(prose) - 1 - prose[::-1].index(True)
         for j in range(last + 1, len(texts)):  # closing sentences and lists: "The trial continues."
             if not phrase[j]:
@@ -281,7 +285,7 @@ def extract_html(html: str, title: str | None = None) -> tuple[CleanText, dict]:
         return CleanText(None, "", ()), {}
     found = page or _NO_METADATA
     title = title or normalize_text(found.title or "") or None
-    cleaned = _strip_residue(_numbered_lines(text), title)
+    cleaned = _strip_residue(_numbered_lines(text), title, by_position=False)
     metadata = {
         "url": found.url,
         "site": found.hostname,
