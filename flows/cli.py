@@ -108,7 +108,7 @@ def format_table(columns: list[str], rows: list[tuple]) -> str:
     so `$(newsmill sql ...)` works in scripts."""
     if len(columns) == 1 and len(rows) == 1:
         return f"{_cell(rows[0][0])}\n"
-    cells = [[_cell(v) for v in row] for row in rows]
+    cells = [[_cell(v, TABLE_CELL_WIDTH) for v in row] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
     numeric = [bool(rows) and all(isinstance(r[i], (int, float, Decimal)) or r[i] is None for r in rows) for i in range(len(columns))]
 
@@ -134,8 +134,12 @@ def format_json(columns: list[str], rows: list[tuple]) -> str:
     return json.dumps([dict(zip(columns, row)) for row in rows], default=str, ensure_ascii=False, indent=2) + "\n"
 
 
-def _cell(value) -> str:
-    return "NULL" if value is None else " ".join(str(value).split())
+TABLE_CELL_WIDTH = 80  # the table is for reading; --format csv or json gives whole values
+
+
+def _cell(value, width: int | None = None) -> str:
+    text = "NULL" if value is None else " ".join(str(value).split())
+    return text if width is None or len(text) <= width else text[: width - 1] + "…"
 
 
 FORMATTERS = {"table": format_table, "csv": format_csv, "json": format_json}

@@ -187,3 +187,13 @@ def test_missing_input_is_a_usage_error(tmp_path, capsys):
     assert main(["ingest", str(tmp_path / "missing"), "--db", str(tmp_path / "w.duckdb")]) == 2
     assert "no such file or folder" in capsys.readouterr().err
     assert time.perf_counter() - started < 5  # reported before Prefect starts up
+
+
+def test_sql_tables_shorten_long_values_but_csv_keeps_them(ingested, capsys):
+    _, db = ingested
+    query = "select text from articles where source_uri like '%04_museum_reopening.txt'"
+    assert main(["sql", query + " union all select 'x'", "--db", str(db)]) == 0
+    shown = capsys.readouterr().out.splitlines()[2]
+    assert len(shown) == 80 and shown.endswith("…")
+    assert main(["sql", query, "--db", str(db), "--format", "csv"]) == 0
+    assert len(capsys.readouterr().out) > 2000
