@@ -353,3 +353,22 @@ def test_a_body_only_generous_extraction_finds_is_not_lost():
     cleaned, _ = extract_html(page)
 
     assert cleaned.text == story.strip()
+
+
+def test_text_wrapped_at_a_fixed_width_is_joined_back_into_paragraphs():
+    import textwrap
+
+    paragraphs = [P1, P2, "What changes for passengers", P3]
+    wrapped = "Ferry timetable\n\nShare.\n\n" + "\n\n".join(textwrap.fill(p, 72) for p in paragraphs) + "\n\nLeave a Reply\n"
+
+    cleaned = clean_scraped_text(wrapped)
+
+    assert cleaned.text.split("\n") == paragraphs
+    reply = wrapped.split("\n").index("Leave a Reply") + 1
+    assert [(n, line) for n, line, _ in cleaned.removed] == [(3, "Share."), (reply, "Leave a Reply")]
+
+
+def test_short_paragraphs_one_per_line_are_not_joined():
+    lines = [f"Result {n}: the home side won by {n} goals to nil in front of a small crowd." for n in range(8)]
+
+    assert clean_scraped_text("\n".join(lines)).text.split("\n") == lines

@@ -116,7 +116,8 @@ MIN_ARTICLE_WORDS = 10  # fewer is a fragment (a menu, a caption), not an articl
 RESIDUE_MAX_WORDS = 15
 FURNITURE_MAX_WORDS = 60
 PROSE_MIN_WORDS = 8  # with sentence punctuation at the end; 15 without
-SUBHEAD_MAX_WORDS = 8  # residue lines are short; a long line that starts like one is a sentence
+SUBHEAD_MAX_WORDS = 8
+WRAP_MIN_WIDTH, WRAP_MAX_WIDTH = 50, 110  # the widths text dumps wrap at  # residue lines are short; a long line that starts like one is a sentence
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ def normalize_text(text: str) -> str:
     return "\n".join(line for _, line in _numbered_lines(text))
 
 
-def _numbered_lines(text: str) -> list[tuple[int, str]]:
+def _numbered_lines(text: str, unwrap: bool = True) -> list[tuple[int, str]]:
     """(1-based line number in `text`, normalized line) for every non-blank line.
 
     ftfy repairs mojibake ("KremlinÃ¢â‚¬â„¢s" -> "Kremlin's") and makes quotes straight, so
@@ -140,8 +141,32 @@ def _numbered_lines(text: str) -> list[tuple[int, str]]:
     """
     text = ftfy.fix_text(text.replace("\r\n", "\n").replace("\r", "\n"), _FTFY)
     text = unicodedata.normalize("NFC", text)
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return [(number, line) for number, line in enumerate(lines, start=1) if line]
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    numbered = [(number, line) for number, line in enumerate(lines, start=1)]
+    return _unwrap(numbered) if unwrap else [(n, line) for n, line in numbered if line]
+
+
+def _unwrap(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Non-blank lines, with text hard-wrapped at a fixed width (as text dumps of pages
+    are) joined back into its paragraphs; a joined paragraph keeps its first line number."""
+    long = [len(line) for _, line in lines if len(line) >= 40]
+    width = max(long, default=0)
+    blank_separators = sum(1 for (_, a), (_, b) in zip(lines, lines[1:]) if a and not b)
+    wrapped = (  # text with no blank lines has one paragraph per line, however short
+        blank_separators >= 2 and len(long) >= 4 and WRAP_MIN_WIDTH <= width <= WRAP_MAX_WIDTH
+        and sum(w >= 0.75 * width for w in long) >= 0.5 * len(long)
+    )
+    if not wrapped:
+        return [(n, line) for n, line in lines if line]
+    joined: list[tuple[int, str]] = []
+    previous = ""
+    for number, line in lines:
+        if line and joined and previous and len(previous) >= 0.6 * width and not _BULLET.match(line):
+            joined[-1] = (joined[-1][0], f"{joined[-1][1]} {line}")
+        elif line:
+            joined.append((number, line))
+        previous = line
+    return joined
 
 
 def residue_reason(line: str, title: str | None) -> str | None:
@@ -285,7 +310,7 @@ def extract_html(html: str, title: str | None = None) -> tuple[CleanText, dict]:
         return CleanText(None, "", ()), {}
     found = page or _NO_METADATA
     title = title or normalize_text(found.title or "") or None
-    cleaned = _strip_residue(_numbered_lines(text), title, by_position=False)
+    cleaned = _strip_residue(_numbered_lines(text, unwrap=False), title, by_position=False)
     metadata = {
         "url": found.url,
         "site": found.hostname,
