@@ -84,7 +84,7 @@ def format_summary(summary: dict, db: Path) -> str:
         f"({recorded}{summary['seconds']:.1f} s, warehouse {db})",
         f"  articles  {summary['articles']:>6}   ({duplicates} duplicate{'' if duplicates == 1 else 's'})",
         f"  rejects   {summary['rejects']:>6}" + (f"   ({reasons})" if reasons else ""),
-        f"  mentions  {summary['mentions']:>6}",
+        f"  mentions  {summary['mentions']:>6}   (of {summary['entities']} entities)",
     ] + ([f"  retired   {summary['retired']:>6}   (records their changed files no longer hold)"] if summary["retired"] else []))
 
 

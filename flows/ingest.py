@@ -146,6 +146,7 @@ def load(warehouse: Warehouse, run: RunRecord, items: Sequence[Item], clusters, 
         duplicates=result.duplicates, mentions=result.mentions, retired=len(retired),
     )
     run.counts.update(Counter(f"reject:{r.reason}" for r in rejects))
+    run.entities.update((m.label, m.name.casefold()) for a in articles for m in a.mentions)
 
 
 @flow(name="newsmill-ingest")
@@ -208,6 +209,7 @@ def _summary(run: RunRecord, seconds: float) -> dict:
         "rejects_by_reason": {k.split(":", 1)[1]: v for k, v in sorted(counts.items()) if k.startswith("reject:")},
         "duplicates": counts["duplicates"],
         "mentions": counts["mentions"],
+        "entities": len(run.entities),
         "retired": counts["retired"],
         "seconds": round(seconds, 2),
     }

@@ -32,6 +32,7 @@ class RunRecord:
     started_at: datetime = field(default_factory=_utcnow)
     run_id: str = ""
     counts: Counter = field(default_factory=Counter)
+    entities: set = field(default_factory=set)  # (label, name) of the entities its articles mention
 
     def __post_init__(self):
         self.run_id = self.run_id or f"{self.started_at:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
