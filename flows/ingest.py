@@ -23,7 +23,7 @@ from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
 
 from flows.models import english_ner, language_detector
-from transforms import templates
+from transforms import neardup, templates
 from transforms.clean import clean
 from transforms.dedup import ClusterMember, assign_clusters, content_hash
 from transforms.documents import Article, Record, Reject, Source
@@ -112,14 +112,26 @@ def _with_language(article: Article, language: str, probability: float) -> Artic
 def find_duplicates(
     warehouse: Warehouse, items: Sequence[Item], retired: Sequence[str]
 ) -> tuple[list[Item], dict[str, tuple[str, bool]]]:
-    """Hash each article's text and group it with every stored article of the same hash;
-    regroup the clusters that retired documents leave."""
-    articles = [dataclasses.replace(a, content_hash=content_hash(a.text)) for a in items if isinstance(a, Article)]
+    """Sign each article (MinHash), find its near-duplicates in this batch and among every
+    stored article sharing an LSH band key with it, and regroup the clusters concerned."""
+    articles = [
+        dataclasses.replace(a, content_hash=content_hash(a.text), signature=neardup.sign(a.text))
+        for a in items if isinstance(a, Article)
+    ]
     replacing = [item.document.doc_id for item in items] + list(retired)
-    stored = warehouse.cluster_members({a.content_hash for a in articles}, replacing=replacing)
+    signatures = {a.article_id: a.signature for a in articles}
+    keys = {a.article_id: a.signature.band_keys() for a in articles}
+    links = [(a, b) for a, b in neardup.candidate_pairs(keys.items())
+             if neardup.is_near_duplicate(signatures[a], signatures[b])]
+    links += [(new, old) for new, old, data, shingles in warehouse.near_duplicate_candidates(keys, excluding=replacing)
+              if neardup.is_near_duplicate(signatures[new], neardup.Signature.from_bytes(data, shingles))]
+    stored = {m.article_id: m for m in warehouse.cluster_members({a.content_hash for a in articles}, replacing=replacing)}
+    linked = [b for _, b in links if b not in signatures]
+    stored.update((m.article_id, m) for m in warehouse.clusters_of(linked + replacing, excluding=replacing))
     incoming = [ClusterMember(a.article_id, a.content_hash, a.published_at, a.word_count) for a in articles]
     hashed = {a.article_id: a for a in articles}
-    return [hashed.get(item.document.doc_id, item) for item in items], assign_clusters(stored + incoming)
+    clusters = assign_clusters(list(stored.values()) + incoming, links)
+    return [hashed.get(item.document.doc_id, item) for item in items], clusters
 
 
 @stage

@@ -39,16 +39,28 @@ def canonical_order(member: ClusterMember) -> tuple:
     return (member.published_at is None, member.published_at or datetime.min, -member.word_count, member.article_id)
 
 
-def assign_clusters(members: Iterable[ClusterMember]) -> dict[str, tuple[str, bool]]:
-    """article_id -> (cluster_id, is_canonical) for articles grouped by content hash.
+def assign_clusters(
+    members: Iterable[ClusterMember], links: Iterable[tuple[str, str]] = ()
+) -> dict[str, tuple[str, bool]]:
+    """article_id -> (cluster_id, is_canonical) for every member given.
 
-    Give it every current member of each hash concerned, old and new. A cluster keeps
-    its id as long as the article it is named after is still a member, so ids do not
-    move when copies join; a new cluster is named after its canonical member.
+    Articles are grouped when they share a content hash, a current cluster, or a link
+    (a near-duplicate pair). Give it every current member of each cluster concerned, old
+    and new. A cluster keeps its id as long as the article it is named after is still a
+    member, so ids do not move when copies join (clusters that merge keep the smaller
+    id); a new cluster is named after its canonical member.
     """
-    groups: dict[str, list[ClusterMember]] = defaultdict(list)
+    members = list(members)
+    by_id = {m.article_id: m for m in members}
+    edges = [(a, b) for a, b in links if a in by_id and b in by_id]
+    first_with: dict[tuple[str, str], str] = {}
     for member in members:
-        groups[member.content_hash].append(member)
+        for shared in (("hash", member.content_hash), ("cluster", member.cluster_id)):
+            if shared[1] is not None:
+                edges.append((first_with.setdefault(shared, member.article_id), member.article_id))
+    groups: dict[str, list[ClusterMember]] = defaultdict(list)
+    for article_id, root in components(by_id, edges).items():
+        groups[root].append(by_id[article_id])
     decisions = {}
     for group in groups.values():
         canonical = min(group, key=canonical_order)
@@ -58,3 +70,20 @@ def assign_clusters(members: Iterable[ClusterMember]) -> dict[str, tuple[str, bo
         for member in group:
             decisions[member.article_id] = (cluster_id, member.article_id == canonical.article_id)
     return decisions
+
+
+def components(nodes: Iterable, edges: Iterable[tuple]) -> dict:
+    """node -> the smallest node of its connected component (union-find)."""
+    parent = {node: node for node in nodes}
+
+    def root(node):
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for a, b in edges:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {node: root(node) for node in parent}

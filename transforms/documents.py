@@ -116,6 +116,7 @@ class Article:
     mentions: tuple[Mention, ...] = field(default=())
     removed_lines: tuple[tuple[int, str, str], ...] = field(default=())  # (line number, line, reason)
     line_numbers: tuple[int, ...] = field(default=())  # where each line of `text` stood in the cleaner's input
+    signature: object = None  # its transforms.neardup.Signature, once computed
 
     @property
     def article_id(self) -> str:

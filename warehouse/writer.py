@@ -125,6 +125,30 @@ class Warehouse:
             result.setdefault(group, (0, {}))[1][key] = n
         return result
 
+    def near_duplicate_candidates(self, keys: dict[str, list[int]], excluding: Sequence[str]) -> list[tuple]:
+        """(new article_id, stored article_id, signature bytes, shingles) for every stored
+        article sharing an LSH band key with a new one, leaving out `excluding`."""
+        rows = ((article_id, band, key) for article_id, band_keys in keys.items() for band, key in enumerate(band_keys))
+        with self._table("new_bands", _arrow(BANDS, rows)), self._ids("excluded_ids", excluding):
+            return self._con.execute(
+                """SELECT DISTINCT n.article_id, s.article_id, h.signature, h.shingles
+                   FROM new_bands n
+                   JOIN lsh_bands s ON s.band = n.band AND s.key = n.key
+                   JOIN minhashes h ON h.article_id = s.article_id
+                   WHERE s.article_id NOT IN (SELECT id FROM excluded_ids)
+                   ORDER BY 1, 2"""
+            ).fetchall()
+
+    def clusters_of(self, article_ids: Iterable[str], excluding: Sequence[str]) -> list[ClusterMember]:
+        """Every stored member of the clusters these articles are in, leaving out `excluding`."""
+        with self._ids("of_articles", article_ids), self._ids("excluded_ids", excluding):
+            rows = self._con.execute(
+                """SELECT article_id, content_hash, published_at, word_count, cluster_id FROM articles
+                   WHERE cluster_id IN (SELECT cluster_id FROM articles WHERE article_id IN (SELECT id FROM of_articles))
+                     AND article_id NOT IN (SELECT id FROM excluded_ids)"""
+            ).fetchall()
+        return [ClusterMember(*row) for row in rows]
+
     def cluster_members(self, hashes: Iterable[str], replacing: Sequence[str]) -> list[ClusterMember]:
         """Current members of the clusters of `hashes` and of the articles about to be replaced,
         leaving out those articles themselves."""
@@ -174,6 +198,10 @@ class Warehouse:
             self._insert("mentions", _mentions_table(articles))
             self._insert("removed_lines", _removed_lines_table(articles, run.run_id))
             self._insert("template_sightings", _sightings_table(articles))
+            signed = [a for a in articles if a.signature is not None]
+            self._insert("minhashes", _arrow(MINHASHES, ((a.article_id, a.signature.to_bytes(), a.signature.shingles) for a in signed)))
+            self._insert("lsh_bands", _arrow(BANDS, (
+                (a.article_id, band, key) for a in signed for band, key in enumerate(a.signature.band_keys()))))
             self._refresh_templates({templates.template_group(a) for a in articles}, run.run_id)
             self._delete_orphan_entities(replaced_entities)
         new_ids = {a.article_id for a in articles}
@@ -216,6 +244,7 @@ class Warehouse:
             "SELECT DISTINCT entity_id FROM mentions WHERE article_id IN (SELECT id FROM batch_ids)"
         ).fetchall()]
         for table, key in (("mentions", "article_id"), ("removed_lines", "article_id"), ("template_sightings", "article_id"),
+                           ("minhashes", "article_id"), ("lsh_bands", "article_id"),
                            ("articles", "doc_id"),
                            ("rejects", "doc_id"), ("documents", "doc_id")):
             self._con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT id FROM batch_ids)")
@@ -314,6 +343,8 @@ ARTICLES = pa.schema([
     ("fetched_at", pa.timestamp("us")), ("declared_language", pa.string()), ("template_group", pa.string()),
 ])
 CLUSTER_CHANGES = pa.schema([("article_id", pa.string()), ("cluster_id", pa.string()), ("is_canonical", pa.bool_())])
+MINHASHES = pa.schema([("article_id", pa.string()), ("signature", pa.binary()), ("shingles", pa.int32())])
+BANDS = pa.schema([("article_id", pa.string()), ("band", pa.int16()), ("key", pa.int64())])
 WANTED_LINES = pa.schema([("template_group", pa.string()), ("line_key", pa.string())])
 SIGHTINGS = pa.schema([("article_id", pa.string()), ("template_group", pa.string()), ("line_key", pa.string()), ("line", pa.string())])
 REMOVED_LINES = pa.schema([("article_id", pa.string()), ("line_no", pa.int32()), ("text", pa.string()),
