@@ -27,7 +27,7 @@ from transforms import neardup, templates
 from transforms.clean import clean
 from transforms.dedup import ClusterMember, assign_clusters, content_hash
 from transforms.documents import Article, Record, Reject, Source
-from transforms.entities import find_mentions
+from transforms.entities import find_mentions, project_mentions
 from transforms.read import DEFAULT_MAX_RECORD_BYTES, discover, file_digest, read_file
 from warehouse import RunRecord, Warehouse
 
@@ -135,15 +135,28 @@ def find_duplicates(
 
 
 @stage
-def tag_entities(items: Sequence[Item]) -> list[Item]:
-    """NER for articles in a language a model is installed for; each distinct text is tagged once."""
-    texts = sorted({i.text for i in items if isinstance(i, Article) and i.language in ENTITY_LANGUAGES})
-    if not texts:
-        return list(items)
-    mentions = dict(zip(texts, find_mentions(english_ner(), texts)))
+def tag_entities(warehouse: Warehouse, items: Sequence[Item], clusters: dict[str, tuple[str, bool]]) -> list[Item]:
+    """NER once per cluster, for articles in a language a model is installed for: the
+    canonical member is tagged, and its copies reuse its entities wherever they stand in
+    their own text. Each distinct text is tagged once."""
+    articles = {i.article_id: i for i in items if isinstance(i, Article) and i.language in ENTITY_LANGUAGES}
+    canonical = {cluster: article_id for article_id, (cluster, is_canonical) in clusters.items() if is_canonical}
+    source = {a: canonical.get(clusters[a][0], a) for a in articles}
+    stored = warehouse.stored_mentions({c for c in source.values() if c not in articles})
+    to_tag = {a for a, c in source.items() if c == a or (c not in articles and c not in stored)}
+    texts = sorted({articles[a].text for a in to_tag | {c for c in source.values() if c in articles}})
+    tagged = dict(zip(texts, find_mentions(english_ner(), texts))) if texts else {}
+
+    def mentions(article: Article) -> tuple:
+        if article.text in tagged:
+            return tagged[article.text]
+        origin = source[article.article_id]
+        found = tagged[articles[origin].text] if origin in articles else stored[origin]
+        return project_mentions(found, article.text)
+
     return [
-        dataclasses.replace(item, mentions=mentions[item.text])
-        if isinstance(item, Article) and item.text in mentions else item
+        dataclasses.replace(item, mentions=mentions(item)) if isinstance(item, Article) and item.article_id in articles
+        else item
         for item in items
     ]
 
@@ -198,7 +211,7 @@ def ingest(
                 items = strip_site_templates(warehouse, items, replacing)
                 items = detect_language(items)
                 items, clusters = find_duplicates(warehouse, items, retired)
-                items = tag_entities(items)
+                items = tag_entities(warehouse, items, clusters)
                 load(warehouse, run, items, clusters, retired, sources)
         except BaseException:
             warehouse.finish_run(run, "failed")

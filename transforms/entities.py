@@ -42,3 +42,14 @@ def find_mentions(nlp, texts: Iterable[str], batch_size: int = 32) -> Iterator[t
             # An entity spanning a line break straddles two paragraphs: a tagging error.
             if ent.label_ in NAMED_LABELS and "\n" not in ent.text and entity_name(ent.text)
         )
+
+
+def project_mentions(found: Iterable[Mention], text: str) -> tuple[Mention, ...]:
+    """The mentions of `found` (tagged in one copy of an article) wherever their surface
+    text stands in `text` (another copy): NER once per cluster, valid offsets in each copy."""
+    spans: list[Mention] = []
+    for surface, label, name in sorted({(m.surface, m.label, m.name) for m in found}, key=lambda s: -len(s[0])):
+        for match in re.finditer(rf"(?<!\w){re.escape(surface)}(?!\w)", text):
+            if not any(m.start_char < match.end() and match.start() < m.end_char for m in spans):
+                spans.append(Mention(match.start(), match.end(), surface, label, name))
+    return tuple(sorted(spans, key=lambda m: m.start_char))

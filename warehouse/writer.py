@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from transforms import templates
 from transforms.dedup import ClusterMember
-from transforms.documents import Article, Reject, Source, stable_id
+from transforms.documents import Article, Mention, Reject, Source, stable_id
 from warehouse.connection import connect
 from warehouse.schema import create_views, migrate
 
@@ -148,6 +148,21 @@ class Warehouse:
                      AND article_id NOT IN (SELECT id FROM excluded_ids)"""
             ).fetchall()
         return [ClusterMember(*row) for row in rows]
+
+    def stored_mentions(self, article_ids: Iterable[str]) -> dict[str, list[Mention]]:
+        """The mentions stored for these articles (an article with none maps to an empty list)."""
+        with self._ids("mention_ids", article_ids):
+            rows = self._con.execute(
+                """SELECT a.article_id, m.start_char, m.end_char, m.surface, m.label, e.name
+                   FROM articles a LEFT JOIN mentions m USING (article_id) LEFT JOIN entities e USING (entity_id)
+                   WHERE a.article_id IN (SELECT id FROM mention_ids) ORDER BY 1, 2"""
+            ).fetchall()
+        found: dict[str, list[Mention]] = {}
+        for article_id, *mention in rows:
+            found.setdefault(article_id, [])
+            if mention[0] is not None:
+                found[article_id].append(Mention(*mention))
+        return found
 
     def cluster_members(self, hashes: Iterable[str], replacing: Sequence[str]) -> list[ClusterMember]:
         """Current members of the clusters of `hashes` and of the articles about to be replaced,
