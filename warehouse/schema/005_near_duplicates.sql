@@ -10,6 +10,6 @@ CREATE TABLE minhashes (
 
 CREATE TABLE lsh_bands (
     article_id  VARCHAR NOT NULL,
-    band        SMALLINT NOT NULL,
+    band        SMALLINT NOT NULL,   -- 0-41: MinHash bands; 42: the text's opening words
     key         BIGINT NOT NULL
 );
