@@ -255,14 +255,20 @@ class Warehouse:
 
     def _delete_documents(self) -> list[str]:
         """Delete every row of the documents in `batch_ids`; return the entities they mentioned."""
-        entity_ids = [row[0] for row in self._con.execute(
-            "SELECT DISTINCT entity_id FROM mentions WHERE article_id IN (SELECT id FROM batch_ids)"
+        stored = [row[0] for row in self._con.execute(
+            "SELECT doc_id FROM documents WHERE doc_id IN (SELECT id FROM batch_ids)"
         ).fetchall()]
-        for table, key in (("mentions", "article_id"), ("removed_lines", "article_id"), ("template_sightings", "article_id"),
-                           ("minhashes", "article_id"), ("lsh_bands", "article_id"),
-                           ("articles", "doc_id"),
-                           ("rejects", "doc_id"), ("documents", "doc_id")):
-            self._con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT id FROM batch_ids)")
+        if not stored:  # new documents only, the common case: nothing to scan the big tables for
+            return []
+        with self._ids("stored_ids", stored):
+            entity_ids = [row[0] for row in self._con.execute(
+                "SELECT DISTINCT entity_id FROM mentions WHERE article_id IN (SELECT id FROM stored_ids)"
+            ).fetchall()]
+            for table, key in (("mentions", "article_id"), ("removed_lines", "article_id"),
+                               ("template_sightings", "article_id"), ("minhashes", "article_id"),
+                               ("lsh_bands", "article_id"), ("articles", "doc_id"), ("rejects", "doc_id"),
+                               ("documents", "doc_id")):
+                self._con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT id FROM stored_ids)")
         return entity_ids
 
     def _refresh_templates(self, groups: set[str], run_id: str) -> None:
