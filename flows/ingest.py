@@ -25,7 +25,7 @@ from prefect.runtime import flow_run
 from flows.models import english_ner, language_detector
 from transforms import neardup, templates
 from transforms.clean import clean
-from transforms.dedup import ClusterMember, assign_clusters, content_hash
+from transforms.dedup import ClusterMember, assign_clusters, hash_normalized, normalize_for_hash
 from transforms.documents import Article, Record, Reject, Source
 from transforms.entities import find_mentions, project_mentions
 from transforms.read import DEFAULT_MAX_RECORD_BYTES, discover, file_digest, read_file
@@ -114,10 +114,7 @@ def find_duplicates(
 ) -> tuple[list[Item], dict[str, tuple[str, bool]]]:
     """Sign each article (MinHash), find its near-duplicates in this batch and among every
     stored article sharing an LSH band key with it, and regroup the clusters concerned."""
-    articles = [
-        dataclasses.replace(a, content_hash=content_hash(a.text), signature=neardup.sign(a.text))
-        for a in items if isinstance(a, Article)
-    ]
+    articles = [_signed(a, normalize_for_hash(a.text)) for a in items if isinstance(a, Article)]
     replacing = [item.document.doc_id for item in items] + list(retired)
     signatures = {a.article_id: a.signature for a in articles}
     keys = {a.article_id: a.signature.band_keys() for a in articles}
@@ -132,6 +129,10 @@ def find_duplicates(
     hashed = {a.article_id: a for a in articles}
     clusters = assign_clusters(list(stored.values()) + incoming, links)
     return [hashed.get(item.document.doc_id, item) for item in items], clusters
+
+
+def _signed(article: Article, normalized: str) -> Article:
+    return dataclasses.replace(article, content_hash=hash_normalized(normalized), signature=neardup.sign_normalized(normalized))
 
 
 @stage

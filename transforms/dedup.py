@@ -20,7 +20,12 @@ def normalize_for_hash(text: str) -> str:
 
 def content_hash(text: str) -> str:
     """Equal for texts that differ only in case, punctuation or whitespace."""
-    return hashlib.sha256(normalize_for_hash(text).encode("utf-8")).hexdigest()[:16]
+    return hash_normalized(normalize_for_hash(text))
+
+
+def hash_normalized(normalized: str) -> str:
+    """`content_hash` of a text already passed through `normalize_for_hash`."""
+    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass(frozen=True)

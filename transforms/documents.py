@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 
 
@@ -122,7 +123,7 @@ class Article:
     def article_id(self) -> str:
         return self.document.doc_id
 
-    @property
+    @cached_property
     def word_count(self) -> int:
         return count_words(self.text)
 

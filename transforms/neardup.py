@@ -54,10 +54,10 @@ class Signature:
         return cls(np.frombuffer(data, dtype="<u4").astype(np.uint32), shingles)
 
 
-def _shingle_hashes(words: list[str]) -> np.ndarray:
+def _shingle_hashes(words: list[bytes]) -> np.ndarray:
     if not words:
         return np.empty(0, dtype=np.uint64)
-    tokens = np.fromiter((zlib.crc32(w.encode("utf-8")) for w in words), dtype=np.uint64, count=len(words))
+    tokens = np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
     k = min(SHINGLE_WORDS, len(tokens))
     with np.errstate(over="ignore"):
         mixed = sum(tokens[i: len(tokens) - k + 1 + i] * _POSITION[i] for i in range(k))
@@ -65,13 +65,18 @@ def _shingle_hashes(words: list[str]) -> np.ndarray:
 
 
 def sign(text: str) -> Signature:
-    words = normalize_for_hash(text).split()
+    return sign_normalized(normalize_for_hash(text))
+
+
+def sign_normalized(normalized: str) -> Signature:
+    """The signature of a text already passed through `normalize_for_hash`."""
+    words = normalized.encode("utf-8").split()
     shingles = _shingle_hashes(words)
     if shingles.size == 0:
         return Signature(np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32), 0)
     with np.errstate(over="ignore"):
         permuted = (_PERM_A[:, None] * shingles[None, :] + _PERM_B[:, None]) >> np.uint64(32)
-    lead = int.from_bytes(hashlib.blake2b(" ".join(words[:LEAD_WORDS]).encode(), digest_size=8).digest(), "little", signed=True)
+    lead = int.from_bytes(hashlib.blake2b(b" ".join(words[:LEAD_WORDS]), digest_size=8).digest(), "little", signed=True)
     return Signature(permuted.min(axis=1).astype(np.uint32), int(shingles.size), lead)
 
 
