@@ -64,9 +64,15 @@ class Scan:
                 yield item
             self._finished.append((Source(str(path), sha256, size, len(seen)), seen))
 
-    def take_finished(self) -> list[tuple[Source, array]]:
-        finished, self._finished = self._finished, []
-        return finished
+    def batches(self, size: int) -> Iterator[tuple[list[Record | Reject], list[tuple[Source, array]]]]:
+        """(records, files finished): every record of a finished file is in its batch or an earlier one."""
+        records = self.records()
+        while True:
+            batch = list(islice(records, size))
+            finished, self._finished = self._finished, []
+            if not batch and not finished:
+                return
+            yield batch, finished
 
 
 @stage
@@ -175,6 +181,17 @@ def load(warehouse: Warehouse, run: RunRecord, items: Sequence[Item], clusters, 
     run.entities.update((m.label, m.name.casefold()) for a in articles for m in a.mentions)
 
 
+def process(warehouse: Warehouse, run: RunRecord, changed: list, retired: list[str], sources: list[Source]) -> None:
+    """One batch through the pipeline, loaded in one transaction."""
+    replacing = [item.document.doc_id for item in changed] + retired
+    items = clean_batch(changed)
+    items = strip_site_templates(warehouse, items, replacing)
+    items = detect_language(items)
+    items, clusters = find_duplicates(warehouse, items, retired)
+    items = tag_entities(warehouse, items, clusters)
+    load(warehouse, run, items, clusters, retired, sources)
+
+
 @flow(name="newsmill-ingest")
 def ingest(
     paths: list[str],
@@ -192,28 +209,16 @@ def ingest(
     started = time.perf_counter()
     with Warehouse(Path(db)) as warehouse:
         scan = Scan(warehouse, paths, force, max_record_bytes)
-        records = scan.records()
         try:
-            while True:
-                batch = list(islice(records, batch_size))
-                finished = scan.take_finished()  # every record of these files is in this batch or an earlier one
-                if not batch and not finished:
-                    break
+            for batch, finished in scan.batches(batch_size):
                 run.counts.update(documents=len(batch))
                 changed = batch if force else skip_unchanged(warehouse, batch)
                 sources = [source for source, _ in finished]
                 retired = warehouse.stale_documents({s.source_file: (f"{i:016x}" for i in seen) for s, seen in finished})
-                if not changed and not retired:
-                    if sources:
-                        warehouse.write_batch(run, [], [], {}, sources=sources)
-                    continue
-                replacing = [item.document.doc_id for item in changed] + retired
-                items = clean_batch(changed)
-                items = strip_site_templates(warehouse, items, replacing)
-                items = detect_language(items)
-                items, clusters = find_duplicates(warehouse, items, retired)
-                items = tag_entities(warehouse, items, clusters)
-                load(warehouse, run, items, clusters, retired, sources)
+                if changed or retired:
+                    process(warehouse, run, changed, retired, sources)
+                elif sources:
+                    warehouse.write_batch(run, [], [], {}, sources=sources)
         except BaseException:
             warehouse.finish_run(run, "failed")
             raise
