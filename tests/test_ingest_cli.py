@@ -11,7 +11,8 @@ import pytest
 
 from flows.cli import main
 
-TABLES = ("documents", "articles", "rejects", "entities", "mentions", "runs", "sources", "removed_lines")
+TABLES = ("documents", "articles", "rejects", "entities", "mentions", "runs", "sources", "removed_lines",
+          "template_sightings", "site_templates", "minhashes", "lsh_bands")
 
 # Bad input, each with the reject reason it must produce.
 BAD_FILES = {
