@@ -80,7 +80,7 @@ def main() -> None:
             for start in range(0, len(corpus), args.batch):
                 items = [article(f"{phase}/{n}", text) for n, text in enumerate(corpus[start: start + args.batch], start)]
                 began = time.perf_counter()
-                items, clusters = find_duplicates.fn(warehouse, items, [])
+                items, clusters = find_duplicates.fn(warehouse, items, [a.article_id for a in items])
                 seconds = time.perf_counter() - began
                 began = time.perf_counter()
                 warehouse.write_batch(RunRecord(), items, [], clusters)

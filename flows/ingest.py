@@ -116,14 +116,15 @@ def _with_language(article: Article, language: str, probability: float) -> Artic
 
 @stage
 def find_duplicates(
-    warehouse: Warehouse, items: Sequence[Item], retired: Sequence[str]
+    warehouse: Warehouse, items: Sequence[Item], replacing: Sequence[str]
 ) -> tuple[list[Item], dict[str, tuple[str, bool]]]:
     """Sign each article (MinHash), find its near-duplicates in this batch and among every
-    stored article sharing an LSH band key with it, and regroup the clusters concerned."""
+    stored article sharing an LSH band key with it, and regroup the clusters concerned.
+    `replacing`: the documents of this batch and those retired, whose stored rows go."""
     articles = [_signed(a, normalize_for_hash(a.text)) for a in items if isinstance(a, Article)]
-    replacing = [item.document.doc_id for item in items] + list(retired)
+    replacing = list(replacing)
     signatures = {a.article_id: a.signature for a in articles}
-    keys = {a.article_id: a.signature.band_keys() for a in articles}
+    keys = {a.article_id: a.signature.band_keys for a in articles}
     links = [(a, b) for a, b in neardup.candidate_pairs(keys.items())
              if neardup.is_near_duplicate(signatures[a], signatures[b])]
     links += [(new, old) for new, old, data, shingles in warehouse.near_duplicate_candidates(keys, excluding=replacing)
@@ -187,7 +188,7 @@ def process(warehouse: Warehouse, run: RunRecord, changed: list, retired: list[s
     items = clean_batch(changed)
     items = strip_site_templates(warehouse, items, replacing)
     items = detect_language(items)
-    items, clusters = find_duplicates(warehouse, items, retired)
+    items, clusters = find_duplicates(warehouse, items, replacing)
     items = tag_entities(warehouse, items, clusters)
     load(warehouse, run, items, clusters, retired, sources)
 

@@ -21,7 +21,7 @@ OTHER = [
 def test_a_signature_is_the_same_every_time_and_survives_storage():
     first, again = sign("\n".join(STORY)), sign("\n".join(STORY))
 
-    assert (first.values == again.values).all() and first.band_keys() == again.band_keys()
+    assert (first.values == again.values).all() and first.band_keys == again.band_keys
     stored = Signature.from_bytes(first.to_bytes(), first.shingles)
     assert (stored.values == first.values).all()
 

@@ -12,6 +12,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -39,6 +40,7 @@ class Signature:
     shingles: int  # distinct shingles in the text
     lead: int = 0  # a key for the text's opening words
 
+    @cached_property  # needed when looking up candidates and again when storing them
     def band_keys(self) -> list[int]:
         """One key per band, then the lead key; two texts sharing any key are candidates."""
         bands = self.values[: BANDS * ROWS].astype(np.uint64).reshape(BANDS, ROWS)
@@ -110,7 +112,7 @@ def candidate_pairs(keys: Iterable[tuple[int, list[int]]]) -> set[tuple[int, int
 def cluster(texts: list[str]) -> list[int]:
     """A cluster label per text, in memory: texts with equal labels are near-duplicates."""
     signatures = [sign(text) for text in texts]
-    pairs = candidate_pairs((i, s.band_keys()) for i, s in enumerate(signatures))
+    pairs = candidate_pairs((i, s.band_keys) for i, s in enumerate(signatures))
     edges = [(a, b) for a, b in pairs if is_near_duplicate(signatures[a], signatures[b])]
     roots = components(range(len(texts)), edges)
     return [roots[i] for i in range(len(texts))]

@@ -216,7 +216,7 @@ class Warehouse:
             signed = [a for a in articles if a.signature is not None]
             self._insert("minhashes", _arrow(MINHASHES, ((a.article_id, a.signature.to_bytes(), a.signature.shingles) for a in signed)))
             self._insert("lsh_bands", _arrow(BANDS, (
-                (a.article_id, band, key) for a in signed for band, key in enumerate(a.signature.band_keys()))))
+                (a.article_id, band, key) for a in signed for band, key in enumerate(a.signature.band_keys))))
             self._refresh_templates({templates.template_group(a) for a in articles}, run.run_id)
             self._delete_orphan_entities(replaced_entities)
         new_ids = {a.article_id for a in articles}
