@@ -17,6 +17,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+from flows.models import DEFAULT_NER_PROCESSES
 from transforms.read import DEFAULT_MAX_RECORD_BYTES, discover
 from warehouse import WarehouseBusy, WarehouseMissing, default_path, read_only
 from warehouse.connection import connect
@@ -44,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--force", action="store_true", help="reprocess records the warehouse already holds unchanged")
     ingest.add_argument("--max-record-mb", type=float, default=DEFAULT_MAX_RECORD_BYTES / 2**20, metavar="MB",
                         help="records larger than this are rejected as too_large (default: %(default)g)")
+    ingest.add_argument("--ner-processes", type=int, default=DEFAULT_NER_PROCESSES, metavar="N",
+                        help="processes that tag named entities, each with its own model (default: %(default)s, "
+                             "from the CPU count)")
     ingest.set_defaults(command=ingest_command)
 
     sql = commands.add_parser("sql", help="run a read-only SQL query on the warehouse")
@@ -64,7 +68,7 @@ def ingest_command(args: argparse.Namespace) -> int:
 
     try:
         summary = ingest(list(args.paths), db=str(db), force=args.force,
-                         max_record_bytes=int(args.max_record_mb * 2**20))
+                         max_record_bytes=int(args.max_record_mb * 2**20), ner_processes=args.ner_processes)
     except WarehouseBusy:
         raise
     except Exception as error:  # the flow's traceback is already in Prefect's log
@@ -77,6 +81,7 @@ def ingest_command(args: argparse.Namespace) -> int:
 def format_summary(summary: dict, db: Path) -> str:
     reasons = ", ".join(f"{reason} {n}" for reason, n in summary["rejects_by_reason"].items())
     duplicates = summary["duplicates"]
+    untagged = summary["untagged"]
     loaded = summary["documents"] - summary["unchanged"]
     recorded = f"run {summary['run_id']}, " if loaded else "nothing new, "
     return "\n".join([
@@ -85,7 +90,8 @@ def format_summary(summary: dict, db: Path) -> str:
         f"  articles  {summary['articles']:>6}   ({duplicates} duplicate{'' if duplicates == 1 else 's'})",
         f"  rejects   {summary['rejects']:>6}" + (f"   ({reasons})" if reasons else ""),
         f"  mentions  {summary['mentions']:>6}   (of {summary['entities']} entities)",
-    ] + ([f"  retired   {summary['retired']:>6}   (records their changed files no longer hold)"] if summary["retired"] else []))
+    ] + ([f"  untagged  {sum(untagged.values()):>6}   (articles in a language with no NER model: "
+          + ", ".join(f"{language} {n}" for language, n in untagged.items()) + ")"] if untagged else []) + ([f"  retired   {summary['retired']:>6}   (records their changed files no longer hold)"] if summary["retired"] else []))
 
 
 def sql_command(args: argparse.Namespace) -> int:

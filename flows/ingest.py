@@ -22,12 +22,12 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
 
-from flows.models import english_ner, language_detector
+from flows.models import DEFAULT_NER_PROCESSES, language_detector, tag_texts
 from transforms import neardup, templates
 from transforms.clean import clean
 from transforms.dedup import ClusterMember, assign_clusters, hash_normalized, normalize_for_hash
 from transforms.documents import Article, Record, Reject, Source
-from transforms.entities import find_mentions, project_mentions
+from transforms.entities import project_mentions
 from transforms.read import DEFAULT_MAX_RECORD_BYTES, discover, file_digest, read_file
 from warehouse import RunRecord, Warehouse
 
@@ -143,7 +143,7 @@ def _signed(article: Article, normalized: str) -> Article:
 
 
 @stage
-def tag_entities(warehouse: Warehouse, items: Sequence[Item], clusters: dict[str, tuple[str, bool]]) -> list[Item]:
+def tag_entities(warehouse: Warehouse, items: Sequence[Item], clusters: dict[str, tuple[str, bool]], processes: int) -> list[Item]:
     """NER once per cluster, for articles in a language a model is installed for: the
     canonical member is tagged, and its copies reuse its entities wherever they stand in
     their own text. Each distinct text is tagged once."""
@@ -153,7 +153,7 @@ def tag_entities(warehouse: Warehouse, items: Sequence[Item], clusters: dict[str
     stored = warehouse.stored_mentions({c for c in source.values() if c not in articles})
     to_tag = {a for a, c in source.items() if c == a or (c not in articles and c not in stored)}
     texts = sorted({articles[a].text for a in to_tag | {c for c in source.values() if c in articles}})
-    tagged = dict(zip(texts, find_mentions(english_ner(), texts))) if texts else {}
+    tagged = dict(zip(texts, tag_texts(texts, processes)))
 
     def mentions(article: Article) -> tuple:
         if article.text in tagged:
@@ -179,17 +179,19 @@ def load(warehouse: Warehouse, run: RunRecord, items: Sequence[Item], clusters, 
         duplicates=result.duplicates, mentions=result.mentions, retired=len(retired),
     )
     run.counts.update(Counter(f"reject:{r.reason}" for r in rejects))
-    run.entities.update((m.label, m.name.casefold()) for a in articles for m in a.mentions)
+    run.entities.update(result.entities)
+    run.counts.update(f"untagged:{a.language}" for a in articles if a.language not in ENTITY_LANGUAGES)
 
 
-def process(warehouse: Warehouse, run: RunRecord, changed: list, retired: list[str], sources: list[Source]) -> None:
+def process(warehouse: Warehouse, run: RunRecord, changed: list, retired: list[str], sources: list[Source],
+            ner_processes: int) -> None:
     """One batch through the pipeline, loaded in one transaction."""
     replacing = [item.document.doc_id for item in changed] + retired
     items = clean_batch(changed)
     items = strip_site_templates(warehouse, items, replacing)
     items = detect_language(items)
     items, clusters = find_duplicates(warehouse, items, replacing)
-    items = tag_entities(warehouse, items, clusters)
+    items = tag_entities(warehouse, items, clusters, ner_processes)
     load(warehouse, run, items, clusters, retired, sources)
 
 
@@ -200,10 +202,12 @@ def ingest(
     force: bool = False,
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
     batch_size: int = BATCH_SIZE,
+    ner_processes: int = DEFAULT_NER_PROCESSES,
 ) -> dict:
     """Ingest files, folders and glob patterns of scraped articles into the warehouse at `db`.
 
     Files and records already in the warehouse as they are now are skipped, unless `force`.
+    Named entities are tagged on up to `ner_processes` processes.
     """
     logger = get_run_logger()
     run = RunRecord(flow_run_id=flow_run.get_id())
@@ -217,7 +221,7 @@ def ingest(
                 sources = [source for source, _ in finished]
                 retired = warehouse.stale_documents({s.source_file: (f"{i:016x}" for i in seen) for s, seen in finished})
                 if changed or retired:
-                    process(warehouse, run, changed, retired, sources)
+                    process(warehouse, run, changed, retired, sources, ner_processes)
                 elif sources:
                     warehouse.write_batch(run, [], [], {}, sources=sources)
         except BaseException:
@@ -242,6 +246,8 @@ def _summary(run: RunRecord, seconds: float) -> dict:
         "duplicates": counts["duplicates"],
         "mentions": counts["mentions"],
         "entities": len(run.entities),
+        # Articles whose language no NER model is installed for, by language.
+        "untagged": {k.split(":", 1)[1]: v for k, v in sorted(counts.items()) if k.startswith("untagged:")},
         "retired": counts["retired"],
         "seconds": round(seconds, 2),
     }

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from transforms import entities as names
 from transforms import templates
 from transforms.dedup import ClusterMember
 from transforms.documents import Article, Mention, Reject, Source, stable_id
@@ -32,7 +33,7 @@ class RunRecord:
     started_at: datetime = field(default_factory=_utcnow)
     run_id: str = ""
     counts: Counter = field(default_factory=Counter)
-    entities: set = field(default_factory=set)  # (label, name) of the entities its articles mention
+    entities: set = field(default_factory=set)  # entity_ids its articles mention
 
     def __post_init__(self):
         self.run_id = self.run_id or f"{self.started_at:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
@@ -44,6 +45,7 @@ class BatchResult:
     rejects: int
     duplicates: int
     mentions: int
+    entities: frozenset[str]  # the entity_ids the batch's articles mention
 
 
 class Warehouse:
@@ -66,6 +68,7 @@ class Warehouse:
         create_views(self._con)
         # This process holds the only write lock, so a run still marked running has died.
         self._con.execute("UPDATE runs SET status = 'failed' WHERE status = 'running'")
+        self._key_mentions_of_earlier_releases()
         return self
 
     def __exit__(self, *exc) -> None:
@@ -153,8 +156,8 @@ class Warehouse:
         """The mentions stored for these articles (an article with none maps to an empty list)."""
         with self._ids("mention_ids", article_ids):
             rows = self._con.execute(
-                """SELECT a.article_id, m.start_char, m.end_char, m.surface, m.label, e.name
-                   FROM articles a LEFT JOIN mentions m USING (article_id) LEFT JOIN entities e USING (entity_id)
+                """SELECT a.article_id, m.start_char, m.end_char, m.surface, m.label, m.name
+                   FROM articles a LEFT JOIN mentions m USING (article_id)
                    WHERE a.article_id IN (SELECT id FROM mention_ids) ORDER BY 1, 2"""
             ).fetchall()
         found: dict[str, list[Mention]] = {}
@@ -202,14 +205,13 @@ class Warehouse:
         batch_ids = [d.doc_id for d in documents]
         with self._transaction(), self._ids("batch_ids", batch_ids + list(retired)):
             self._record_run(run)
-            replaced_entities = self._delete_documents()
+            replaced_keys = self._delete_documents()
             self._upsert_sources(sources, run.run_id)
             self._insert("documents", _documents_table(documents, run.run_id))
             self._insert("rejects", _rejects_table(rejects, run.run_id))
             self._insert("articles", _articles_table(articles, clusters, run.run_id))
             loaded = set(batch_ids)
             self._update_clusters({k: v for k, v in clusters.items() if k not in loaded})
-            self._insert("entities", _entities_table(articles), on_conflict="DO NOTHING")
             self._insert("mentions", _mentions_table(articles))
             self._insert("removed_lines", _removed_lines_table(articles, run.run_id))
             self._insert("template_sightings", _sightings_table(articles))
@@ -218,13 +220,17 @@ class Warehouse:
             self._insert("lsh_bands", _arrow(BANDS, (
                 (a.article_id, band, key) for a in signed for band, key in enumerate(a.signature.band_keys))))
             self._refresh_templates({templates.template_group(a) for a in articles}, run.run_id)
-            self._delete_orphan_entities(replaced_entities)
+            self._resolve_entities(replaced_keys | {names.name_key(m.name) for a in articles for m in a.mentions})
+            mentioned = self._con.execute(
+                "SELECT DISTINCT entity_id FROM mentions WHERE article_id IN (SELECT id FROM batch_ids)"
+            ).fetchall()
         new_ids = {a.article_id for a in articles}
         return BatchResult(
             articles=len(articles),
             rejects=len(rejects),
             duplicates=sum(1 for k, (_, canonical) in clusters.items() if k in new_ids and not canonical),
             mentions=sum(len(a.mentions) for a in articles),
+            entities=frozenset(row[0] for row in mentioned),
         )
 
     def finish_run(self, run: RunRecord, status: str) -> None:
@@ -253,23 +259,23 @@ class Warehouse:
         )
         self._recorded_runs.add(run.run_id)
 
-    def _delete_documents(self) -> list[str]:
-        """Delete every row of the documents in `batch_ids`; return the entities they mentioned."""
+    def _delete_documents(self) -> set[str]:
+        """Delete every row of the documents in `batch_ids`; return the name keys they mentioned."""
         stored = [row[0] for row in self._con.execute(
             "SELECT doc_id FROM documents WHERE doc_id IN (SELECT id FROM batch_ids)"
         ).fetchall()]
         if not stored:  # new documents only, the common case: nothing to scan the big tables for
-            return []
+            return set()
         with self._ids("stored_ids", stored):
-            entity_ids = [row[0] for row in self._con.execute(
-                "SELECT DISTINCT entity_id FROM mentions WHERE article_id IN (SELECT id FROM stored_ids)"
-            ).fetchall()]
+            keys = {row[0] for row in self._con.execute(
+                "SELECT DISTINCT name_key FROM mentions WHERE article_id IN (SELECT id FROM stored_ids)"
+            ).fetchall()}
             for table, key in (("mentions", "article_id"), ("removed_lines", "article_id"),
                                ("template_sightings", "article_id"), ("minhashes", "article_id"),
                                ("lsh_bands", "article_id"), ("articles", "doc_id"), ("rejects", "doc_id"),
                                ("documents", "doc_id")):
                 self._con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT id FROM stored_ids)")
-        return entity_ids
+        return keys
 
     def _refresh_templates(self, groups: set[str], run_id: str) -> None:
         """Rewrite the learned template lines of these groups from all their sightings."""
@@ -297,12 +303,64 @@ class Warehouse:
         self._insert("sources", _arrow(SOURCES, rows), on_conflict="(source_file) DO UPDATE SET "
                      "sha256 = excluded.sha256, bytes = excluded.bytes, records = excluded.records, run_id = excluded.run_id")
 
-    def _delete_orphan_entities(self, entity_ids: list[str]) -> None:
-        with self._ids("maybe_orphans", entity_ids):
+    def _resolve_entities(self, keys: set[str]) -> None:
+        """Re-resolve the entities of every key group these name keys belong to, from all
+        the mentions the warehouse holds in those groups: entities then depend on what the
+        warehouse holds, not on the order it arrived in."""
+        groups = {names.key_group(k) for k in keys}
+        if not groups:
+            return
+        new_keys = _arrow(KEYS, ((k, names.key_group(k), "") for k in keys))
+        with self._table("new_keys", new_keys), self._ids("key_groups", groups):
+            self._con.execute("INSERT INTO entity_keys SELECT * FROM new_keys ON CONFLICT DO NOTHING")
             self._con.execute(
-                """DELETE FROM entities WHERE entity_id IN (SELECT id FROM maybe_orphans)
-                   AND entity_id NOT IN (SELECT entity_id FROM mentions)"""
+                """DELETE FROM entities WHERE entity_id IN
+                   (SELECT entity_id FROM entity_keys WHERE key_group IN (SELECT id FROM key_groups))"""
             )
+            self._con.execute(
+                """DELETE FROM entity_keys k WHERE key_group IN (SELECT id FROM key_groups)
+                   AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.name_key = k.name_key)"""
+            )
+            uses = self._con.execute(
+                """SELECT k.key_group, m.name_key, m.label, m.name, m.surface, count(*)
+                   FROM mentions m JOIN entity_keys k USING (name_key)
+                   WHERE k.key_group IN (SELECT id FROM key_groups) GROUP BY ALL ORDER BY ALL"""
+            ).fetchall()
+        by_group: dict[str, list[names.NameUse]] = {}
+        for group, *use in uses:
+            by_group.setdefault(group, []).append(names.NameUse(*use))
+        resolved = [entity for group_uses in by_group.values() for entity in names.resolve_entities(group_uses)]
+        key_ids = _arrow(KEY_IDS, ((key, e.entity_id) for e in resolved for key in e.keys))
+        with self._table("resolved_keys", key_ids), self._table("resolved", _arrow(ENTITIES, (
+            (e.entity_id, e.name, e.label, list(e.aliases)) for e in resolved
+        ))):
+            self._con.execute(
+                "UPDATE entity_keys SET entity_id = r.entity_id FROM resolved_keys r WHERE entity_keys.name_key = r.name_key"
+            )
+            self._con.execute(
+                """UPDATE mentions SET entity_id = r.entity_id FROM resolved_keys r
+                   WHERE mentions.name_key = r.name_key AND mentions.entity_id <> r.entity_id"""
+            )
+            self._con.execute(
+                """INSERT INTO entities (entity_id, name, label, aliases, mention_count, article_count)
+                   SELECT r.entity_id, r.name, r.label, r.aliases, count(*), count(DISTINCT m.article_id)
+                   FROM resolved r JOIN mentions m USING (entity_id) GROUP BY ALL"""
+            )
+
+    def _key_mentions_of_earlier_releases(self) -> None:
+        """Mentions written before entities were resolved across articles get their name
+        keys, and every entity is resolved anew; once."""
+        names_to_key = [row[0] for row in self._con.execute(
+            "SELECT DISTINCT name FROM mentions WHERE name_key IS NULL"
+        ).fetchall()]
+        if not names_to_key:
+            return
+        with self._transaction(), self._table("name_keys", _arrow(NAME_KEYS, ((n, names.name_key(n)) for n in names_to_key))):
+            self._con.execute(
+                "UPDATE mentions SET name_key = k.name_key FROM name_keys k WHERE mentions.name = k.name AND mentions.name_key IS NULL"
+            )
+            self._con.execute("DELETE FROM entities")
+            self._resolve_entities({names.name_key(n) for n in names_to_key})
 
     def _update_clusters(self, changes: dict[str, tuple[str, bool]]) -> None:
         if not changes:
@@ -370,9 +428,14 @@ WANTED_LINES = pa.schema([("template_group", pa.string()), ("line_key", pa.strin
 SIGHTINGS = pa.schema([("article_id", pa.string()), ("template_group", pa.string()), ("line_key", pa.string()), ("line", pa.string())])
 REMOVED_LINES = pa.schema([("article_id", pa.string()), ("line_no", pa.int32()), ("text", pa.string()),
                            ("reason", pa.string()), ("run_id", pa.string())])
-ENTITIES = pa.schema([("entity_id", pa.string()), ("name", pa.string()), ("label", pa.string())])
+ENTITIES = pa.schema([("entity_id", pa.string()), ("name", pa.string()), ("label", pa.string()),
+                      ("aliases", pa.list_(pa.string()))])
+KEYS = pa.schema([("name_key", pa.string()), ("key_group", pa.string()), ("entity_id", pa.string())])
+KEY_IDS = pa.schema([("name_key", pa.string()), ("entity_id", pa.string())])
+NAME_KEYS = pa.schema([("name", pa.string()), ("name_key", pa.string())])
 MENTIONS = pa.schema([("article_id", pa.string()), ("entity_id", pa.string()), ("surface", pa.string()),
-                      ("start_char", pa.int32()), ("end_char", pa.int32()), ("label", pa.string())])
+                      ("start_char", pa.int32()), ("end_char", pa.int32()), ("label", pa.string()),
+                      ("name", pa.string()), ("name_key", pa.string())])
 
 
 def _documents_table(documents, run_id: str) -> pa.Table:
@@ -392,21 +455,10 @@ def _articles_table(articles: Sequence[Article], clusters, run_id: str) -> pa.Ta
     ))
 
 
-def entity_id(label: str, name: str) -> str:
-    return stable_id(f"{label}\x1f{name.casefold()}")
-
-
-def _entities_table(articles: Sequence[Article]) -> pa.Table:
-    entities = {}
-    for article in articles:
-        for m in article.mentions:
-            entities.setdefault(entity_id(m.label, m.name), (m.name, m.label))
-    return _arrow(ENTITIES, ((key, name, label) for key, (name, label) in entities.items()))
-
-
 def _mentions_table(articles: Sequence[Article]) -> pa.Table:
+    # entity_id is settled by _resolve_entities once the batch's mentions are in.
     return _arrow(MENTIONS, (
-        (a.article_id, entity_id(m.label, m.name), m.surface, m.start_char, m.end_char, m.label)
+        (a.article_id, "", m.surface, m.start_char, m.end_char, m.label, m.name, names.name_key(m.name))
         for a in articles for m in a.mentions
     ))
 
