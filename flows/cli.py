@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--force", action="store_true", help="reprocess records the warehouse already holds unchanged")
     ingest.add_argument("--max-record-mb", type=float, default=DEFAULT_MAX_RECORD_BYTES / 2**20, metavar="MB",
                         help="records larger than this are rejected as too_large (default: %(default)g)")
-    ingest.add_argument("--ner-processes", type=int, default=DEFAULT_NER_PROCESSES, metavar="N",
+    ingest.add_argument("--ner-processes", type=_at_least_one, default=DEFAULT_NER_PROCESSES, metavar="N",
                         help="processes that tag named entities, each with its own model (default: %(default)s, "
                              "from the CPU count)")
     ingest.set_defaults(command=ingest_command)
@@ -56,6 +56,12 @@ def _parser() -> argparse.ArgumentParser:
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
     sql.set_defaults(command=sql_command)
     return parser
+
+
+def _at_least_one(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return int(value)
 
 
 def ingest_command(args: argparse.Namespace) -> int:
