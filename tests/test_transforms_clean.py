@@ -372,3 +372,112 @@ def test_short_paragraphs_one_per_line_are_not_joined():
     lines = [f"Result {n}: the home side won by {n} goals to nil in front of a small crowd." for n in range(8)]
 
     assert clean_scraped_text("\n".join(lines)).text.split("\n") == lines
+
+
+# --- tables that are the article's content -------------------------------------
+
+MATCH = [
+    "Harbourside Rovers reached the cup final for the first time in eleven years after beating Millbrook "
+    "34-30 at a packed Quayside Ground on Saturday.",
+    "Millbrook led at half-time after two tries from their winger, but Rovers scored three times in twelve "
+    "minutes after the break to turn the game around.",
+    '"The lads kept hold of the ball and the crowd carried us home," the Rovers coach said afterwards.',
+]
+RESULTS = [
+    "Result of the other semifinal on Saturday:",
+    "Castlegate 28 Northfield 14",
+    "Final regular season table:",
+    "P W D L F A Pts",
+    "Harbourside Rovers 22 17 1 4 648 402 35",
+    "Castlegate 22 16 0 6 590 388 32",
+    "Millbrook 22 14 2 6 571 430 30",
+    "Northfield 22 12 1 9 502 461 25",
+    "Attendance: 7,812",
+]
+
+
+def test_a_results_table_after_the_article_is_kept_and_the_residue_after_it_removed():
+    residue = ["More from Rugby League", "Castlegate 40 Westcliffe 6: Hosts run in seven tries",
+               "Rugby League, Harbourside Rovers, Millbrook, Cup", "© 2025 Coastline Sports Media"]
+
+    cleaned = clean_scraped_text("\n".join(["Rovers edge Millbrook to reach final", *MATCH, *RESULTS, *residue]))
+
+    assert cleaned.text.split("\n") == MATCH + RESULTS
+    assert [line for _, line, _ in cleaned.removed] == residue
+
+
+def test_result_rows_inside_the_article_are_not_short_lines():
+    rows = ["Men's singles, second round", "Benitez (3) bt Varga 4-6 6-3 3-6 7-6 7-6", "Maurer bt Kranjc (8) 7-6 6-2",
+            "Ekstrom (12) bt Ferri 6-1 6-4 6-2"]
+
+    cleaned = clean_scraped_text("\n".join([MATCH[0], *rows, MATCH[1], MATCH[2]]), title="Tennis")
+
+    assert cleaned.text.split("\n") == [MATCH[0], *rows, MATCH[1], MATCH[2]]
+
+
+def test_a_leaderboard_of_names_is_not_a_tag_list_but_a_tag_list_after_it_is():
+    board = [
+        "Leading first-round scores (par 71, players from the United States unless stated):",
+        "64 Tunde Okonjo (Nigeria)",
+        "66 Lukas Brandt (Germany)",
+        "68 Pieter de Waal (South Africa), Casey Lund, Martin Frey (Austria), Ben",
+        "Coutts (Scotland), Aiden Park, Luis Ortega (Spain),",
+        "Ryan Cole, Marcus Webb",
+        "69 Danny Fitch, Henrik Sollie (Norway), Owen Hartley (Ireland)",
+    ]
+    tags = "Golf, Lakeside Classic, Tunde Okonjo, Owen Hartley"
+
+    cleaned = clean_scraped_text("\n".join([*MATCH, *board, tags]), title="Golf")
+
+    assert cleaned.text.split("\n") == MATCH + board
+    assert cleaned.removed == ((len(MATCH) + len(board) + 1, tags, "tag_list"),)
+
+
+def test_one_result_announced_by_the_article_is_kept():
+    lines = [MATCH[0], "Result of the rugby league premiership semifinal played on Saturday:", "Wigan 42 Bradford Bulls 36"]
+
+    assert clean_scraped_text("\n".join(lines), title="Rugby").text.split("\n") == lines
+
+
+def test_a_results_page_with_only_a_note_is_an_article(record):
+    results = ["Results of games played on Thursday", "Pohang 3 Ulsan 2", "Puchon 2 Chonbuk 1", "Anyang 0 Suwon 0",
+               "Chonan 4 Pusan 1", "Note - the game between Chonnam and Daejon was postponed because of heavy rain."]
+
+    article = clean(record("\n".join(["SOCCER - KOREAN LEAGUE RESULTS", *results]).encode(), "txt"))
+
+    assert isinstance(article, Article)
+    assert article.text.split("\n") == results
+
+
+@pytest.mark.parametrize(
+    "residue",
+    [
+        pytest.param(["FTSE 100 8,214.55 ▼0.6%", "FTSE 250 20,388.10 ▼0.3%", "Brent 82.40 ▼1.2%"], id="ticker-before"),
+        pytest.param(["Related stories", "Ireland thrash Liechtenstein 5-0", "Keane double sinks Wales 2-1",
+                      "Dutch held by Brazil 2-2"], id="related-scores"),
+        pytest.param(["Trending", "Wigan 42 Bradford 36", "Leeds 12 Hull 10", "Saints 30 Tigers 12"], id="trending"),
+        pytest.param(["St Helens 30 Castleford 12: Saints cruise into final", "Hull FC 16 Hull KR 22: Rovers win the derby",
+                      "Leigh 8 Catalans 40: Dragons run riot"], id="score-headlines"),
+        pytest.param(["Most Read", "1. Bridge Closure To Last Until Spring", "2. Council Approves 4.9% Tax Rise",
+                      "3. Bus Fares To Rise 50 Cents In July", "4. 12 Hurt In Crash On A1"], id="most-read"),
+        pytest.param(["Putin says talks will resume - March 3, 2025", "Kremlin rejects EU plan - 2 March 2025",
+                      "Moscow hosts summit (03/01/2025)", "Zelensky visits Paris 28 Feb"], id="dated-archive"),
+        pytest.param(["12 comments", "Jan Hollis 3 hours ago", "Dave P 2h", "Reply · 14 likes", "Like 12",
+                      "Mike Jones 14 Mar 2025", "Load more comments"], id="comments"),
+        pytest.param(["Facebook 24", "WhatsApp 9", "Email 3", "Twitter 5"], id="share-counts"),
+        pytest.param(["Planning (128)", "Housing (342)", "Ashford Vale (56)"], id="archive-counts"),
+        pytest.param(["Page 1 of 3", "1 2 3 Next »", "5 min read", "Updated 2 hours ago"], id="pages-and-times"),
+        pytest.param(["Newsdesk 01942 123456", "Sport desk 01942 123458", "Adverts 01942 123459"], id="phone-numbers"),
+        pytest.param(["© 2025 Gazette Ltd", "Leeds 12 Hull 10", "Saints 30 Tigers 12", "Warrington 18 Salford 16"],
+                     id="after-the-footer"),
+        pytest.param(["Video", "Watch: Benitez saves match point 1:12", "Watch: Petrescu on her win 2:05",
+                      "Watch: Best shots of day three 3:40"], id="videos"),
+    ],
+)
+def test_residue_with_digits_is_not_taken_for_a_table(residue):
+    before = residue if residue[0].startswith("FTSE") else []
+    after = [] if before else residue
+
+    cleaned = clean_scraped_text("\n".join([*before, *MATCH, *after]), title="Rovers edge Millbrook")
+
+    assert cleaned.text.split("\n") == MATCH

@@ -110,6 +110,59 @@ _FTFY = ftfy.TextFixerConfig(fix_character_width=False, explain=False)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
 _PUNCT_EDGES = "\"'“”‘’«»()[]{}<>.,:;!?-–—|•·*#=_~ "
 
+# Rows of a table that is part of the article: results, standings, leaderboards,
+# scorecards, market and election tables ("Harbour City 24 Vale Rovers 18", "8. Mara Lind
+# (Sweden) 4:02.117", "Ipswich 19 10 5 4 31 20 35"). A row has a value (a score, time,
+# points, a price) and a capitalised name; residue with digits does not count as a row:
+# dates and clock times (archive lists, bylines), "3 hours ago", "5 min read", counts of
+# comments, likes and pages, "(12)", copyright years, sign-offs with phone numbers, links.
+_MONTH = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+    r"|januar|februar|märz|mai|juni|juli|oktober|dezember|janvier|février|mars|avril|juin|juillet|août"
+    r"|septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre"
+    r"|octubre|noviembre|diciembre|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre"
+    r"|janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|novembro|dezembro|januari|februari|maart"
+    r"|mei|augustus)\.?"
+)
+_NOT_A_ROW = re.compile(
+    rf"""\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b | \b\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:de\s+)?{_MONTH}(?:[\s,]|$)
+    | \b\d{{1,4}}[./]\d{{1,2}}[./]\d{{2,4}}\b | \b(?:19|20)\d\d-\d\d-\d\d\b | \b\d{{1,2}}-\d{{1,2}}-(?:19|20)\d\d\b
+    | \b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day)?\.?,?\s+\d
+    | \d{{1,2}}[:.]\d{{2}}\s*(?:[ap]\.?m\b|uhr\b|h\b|bst\b|gmt\b|utc\b|cet\b|cest\b|(?-i:[A-Z][SD]T\b)) | \b\d{{1,2}}h\d{{2}}\b
+    | \b\d+(?:h|hrs?|d|w|mo|yrs?|mins?)\b | \bmin(?:s|utes?)?\ read\b | \bago\b | \byesterday\b
+    | \b(?:likes?|recommends?|repl(?:y|ies)|comments?|articles|stories|posts|videos|photos|views?|followers?
+        |retweets?|reactions?|responses?|upvotes?|lesezeit|leitura|lectura)\b | (?-i:\bread\b)
+    | \b(?:watch|video|listen|podcast|episode|gallery|odds|bet|tel|phone|fax|e-?mail|registered|vat|issn)\b
+    | \b(?:facebook|twitter|whatsapp|linkedin|pinterest|reddit|telegram|messenger|instagram|youtube|tiktok
+        |flipboard|bluesky|threads|mastodon)\b
+    | \bpages?\ \d+\b | \bof\ \d+\ pages?\b | \b(?:next|previous|prev|older|newer)\b
+    | [·•›»©|@] | \(\d+\)$ | ^(?:--|—|–) | https?:// | www\. | \.(?:com|org|net|co\.uk)\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Heads of lists of other stories: a block of rows under one is a list of links with
+# scores in their headlines ("Ireland thrash Gibraltar 5-0"), not the article's table.
+_TEASER_HEAD = re.compile(
+    r"""^(?:related|recommended|more\b|most\ (?:read|popular|viewed|shared|watched)|popular|trending|latest
+    |top\ stories|(?:read|see)\ (?:more|also|next)|you\ (?:may|might)\ also|also\ (?:read|on)|what\ to\ read
+    |in\ other\ news|elsewhere|editor'?s\ picks|don'?t\ miss|further\ reading|in\ case\ you\ missed
+    |lees\ ook|meest\ gelezen|lire\ aussi|à\ lire|les\ plus\ lus|leer\ más|lo\ más\ leído|leia\ também|mais\ lidas
+    |leggi\ anche|i\ più\ letti|mehr\ zum\ thema|auch\ interessant|meistgelesen)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_COPYRIGHT = re.compile(
+    r"©|\(c\)|\bcopyright\b|rights reserved|rechte vorbehalten|droits réservés|derechos reservados|diritti riservati",
+    re.IGNORECASE,
+)
+_TABLE_VALUE = re.compile(
+    r"^[-+±$£€¥▲▼]?\d[\d.,:/=+\-–½¼¾]*%?$|^\d+(?:st|nd|rd|th)$|^[a-z]{1,2}-\d+$|^\d+(?:[-–]\d+)+[a-z]?$"
+)
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+_PHONE_LIKE = re.compile(r"^0\d{3,}$|^\d{6,}$")  # "01942", "123456": phone and company numbers, not scores
+_RANK = re.compile(r"^\d{1,3}[.)=]$")  # "1.", "2)", "6=": a place in a list, not a value
+_SENTENCE_TAIL = re.compile(r"[^\W\d][\"'”’)]*[.!?]$")  # "...two games." but not "15-10."
+_CELL_EDGES = "\"'“”‘’«»()[]{}<>,;:!?*#~"
+
 TITLE_MAX_WORDS = 25
 PROMPT_MAX_WORDS = 12
 MIN_ARTICLE_WORDS = 10  # fewer is a fragment (a menu, a caption), not an article
@@ -118,6 +171,9 @@ FURNITURE_MAX_WORDS = 60
 PROSE_MIN_WORDS = 8  # with sentence punctuation at the end; 15 without
 SUBHEAD_MAX_WORDS = 8
 WRAP_MIN_WIDTH, WRAP_MAX_WIDTH = 50, 110  # the widths text dumps wrap at  # residue lines are short; a long line that starts like one is a sentence
+TABLE_MIN_ROWS = 3  # a block of fewer rows is not told apart from residue
+TABLE_MAX_GAP = 3  # section heads, wrapped names and scores between two rows of one table
+TABLE_CELL_MAX_WORDS = 12  # a longer line between rows is text, not a head of a table section
 
 
 @dataclass(frozen=True)
@@ -227,7 +283,10 @@ def _strip_residue(lines: list[tuple[int, str]], title: str | None, by_position:
     share buttons, related headlines). Inside it, a short line stays when it is a
     sentence, a bulleted item next to article text, or a subhead: a few words standing
     alone between paragraphs, not shaped like a label (a date, a byline, a breadcrumb).
-    Other short lines inside it are buttons, captions and lists of links.
+    Other short lines inside it are buttons, captions and lists of links. A table inside
+    it, right after it, or right before a note that is all the prose there is (results,
+    standings, leaderboards, scorecards: rows of names and scores) belongs to it, however
+    short its rows, even a list of names a leaderboard wraps onto the next line.
 
     Text that trafilatura took from a page is the article already: there, position and
     shape would only cost real lines (standfirsts, results tables, recipe ingredients),
@@ -237,23 +296,142 @@ def _strip_residue(lines: list[tuple[int, str]], title: str | None, by_position:
     phrase = [residue_reason(line, title) for line in texts]
     prose = [reason is None and _is_prose(line) for line, reason in zip(texts, phrase)]
     reasons = list(phrase)
+    if by_position:
+        table = _table_lines(texts, phrase)
+        reasons = [None if table[i] and reason == "tag_list" else reason for i, reason in enumerate(reasons)]
     if by_position and any(prose):
         first, last = prose.index(True), len(prose) - 1 - prose[::-1].index(True)
-        for j in range(last + 1, len(texts)):  # closing sentences and lists: "The trial continues."
-            if not phrase[j]:
+        skipped = 0  # residue lines since the last line of the article
+        for j in range(last + 1, len(texts)):  # closing sentences, lists and tables: "The trial continues."
+            if table[j] and skipped <= 1:  # a table after an "Advertisement" still, not after a footer
+                last, skipped = j, 0
+            elif reasons[j]:
+                skipped += 1 + bool(_COPYRIGHT.search(texts[j]))
+            else:
                 if not (_is_sentence(texts[j]) or (_BULLET.match(texts[j]) and not _LABEL_SHAPE.search(texts[j]))):
                     break
-                last = j
+                last, skipped = j, 0
+        start = first
+        while start > 0 and table[start - 1]:
+            start -= 1
+        # A table right before the first paragraph is the page, when that is a note on it
+        # ("Note - both teams played twice."); before an article it is a ticker.
+        if sum(count_words(line) for line in texts[start:first]) >= sum(
+                count_words(line) for line, is_prose in zip(texts, prose) if is_prose):
+            first = start
         for i, line in enumerate(texts):
-            if phrase[i] or prose[i]:
+            if reasons[i] or prose[i]:
                 continue
             if i < first or i > last:
                 reasons[i] = "outside_article"
-            elif not _stays_inside_article(texts, prose, phrase, i):
+            elif not table[i] and not _stays_inside_article(texts, prose, phrase, i):
                 reasons[i] = "label" if _LABEL_SHAPE.search(line) else "short_line"
     kept = [(n, line) for (n, line), reason in zip(lines, reasons) if not reason]
     removed = tuple((n, line, reason) for (n, line), reason in zip(lines, reasons) if reason)
     return CleanText(title, "\n".join(line for _, line in kept), removed, tuple(n for n, _ in kept))
+
+
+def _table_cells(line: str) -> tuple[int, int, int] | None:
+    """(values, capitalised words, lowercase words) of a line that may be a table row or
+    a head in a table, or None when it is shaped like residue or ends like a sentence."""
+    if (_NOT_A_ROW.search(line) or _LABEL_START.match(line) or _CREDIT.search(line) or _SENTENCE_TAIL.search(line)
+            or _is_teaser_head(line)):
+        return None
+    values = names = lowercase = tail = 0  # tail: ordinary words after the last value
+    separated = False  # a colon or a dash after the last value: "Dale 8 Rovers 40: visitors run riot"
+    for k, token in enumerate(line.split()):
+        cell = token.strip(_CELL_EDGES)
+        if not any(c.isalnum() for c in cell) or (k == 0 and _RANK.match(cell)):
+            separated = separated or (values > 0 and token in ("-", "–", "—"))
+            continue
+        if any(c.isdigit() for c in cell):
+            number = cell.rstrip(".")
+            if _TABLE_VALUE.match(number) and not _YEAR.match(number) and not _PHONE_LIKE.match(number):
+                values, tail, separated = values + 1, 0, token.endswith(":")
+            elif cell[0].isupper():  # "M1", "F1"
+                names += 1
+        elif cell[0].isupper():
+            names += 1
+        elif cell[0].isalpha():
+            lowercase, tail = lowercase + 1, tail + 1
+    if values and (tail >= 3 or (tail >= 2 and separated)):  # a headline with a score, not "K. Osei 80 not out"
+        return None
+    return values, names, lowercase
+
+
+def _is_table_row(line: str) -> bool:
+    """A value, a name, and hardly more ordinary words than names and values: a row, not
+    a headline that has a number in it ("5. Property tax bills to rise 3.8 per cent")."""
+    cells = _table_cells(line)
+    return bool(cells) and cells[0] >= 1 and cells[1] >= 1 and cells[2] <= cells[0] + cells[1]
+
+
+def _is_table_cell(line: str) -> bool:
+    """A line that a table can hold between or before its rows: a section head ("Men's
+    singles, second round", "W D L PCT GB"), a wrapped name or score ("6-2")."""
+    return count_words(line) <= TABLE_CELL_MAX_WORDS and _table_cells(line) is not None
+
+
+def _is_teaser_head(line: str) -> bool:
+    """"Related", "Most read", "More from Sport": the head of a list of other stories."""
+    head = line.strip(_PUNCT_EDGES)
+    return count_words(line) <= 6 and not _SENTENCE_TAIL.search(line) and bool(_TEASER_HEAD.match(head))
+
+
+def _wraps(line: str, following: str) -> bool:
+    """`following` continues a row of a table wrapped at a fixed width: a score on its own
+    ("6-0 6-2"), or more of a list of names ("66 Ann Berg, Tom Hale, Jo" and
+    "Reyes, Sam Park")."""
+    cells = _table_cells(following)
+    if cells is not None and cells[1:] == (0, 0):
+        return True
+    return line.endswith(",") or (line.count(",") >= 2 and line.split()[-1][:1].isupper() and "," in following)
+
+
+def _table_lines(texts: list[str], phrase: list) -> list[bool]:
+    """Which lines belong to a table: a block of at least TABLE_MIN_ROWS rows (or of any
+    number, right after a line of text that announces it with a colon), with at most
+    TABLE_MAX_GAP other short lines between two rows (heads, wrapped cells), the heads just
+    before its first row, and the wrapped cells after its last ("6-0 6-2", a list of names
+    after a line that ends with a comma). Residue by wording (other than a list of names,
+    which a leaderboard is too) stays residue and does not break a block."""
+    residue = [bool(reason) and reason != "tag_list" for reason in phrase]
+    order = [i for i in range(len(texts)) if not residue[i]]
+    row = {i: _is_table_row(texts[i]) for i in order}
+    cell = {i: row[i] or _is_table_cell(texts[i]) for i in order}
+    table = [False] * len(texts)
+    k = 0
+    while k < len(order):
+        if not row[order[k]]:
+            k += 1
+            continue
+        start = end = k  # positions in `order` of the block's first and last row
+        rows, gap = 1, 0
+        m = k + 1
+        while m < len(order) and cell[order[m]]:
+            if row[order[m]]:
+                end, rows, gap = m, rows + 1, 0
+            else:
+                gap += 1
+                if gap > TABLE_MAX_GAP:
+                    break
+            m += 1
+        introduced = k > 0 and texts[order[k - 1]].endswith(":") and count_words(texts[order[k - 1]]) >= 4
+        if rows >= TABLE_MIN_ROWS or introduced:  # "Result of the semifinal on Saturday:" and one row
+            while start > 0 and k - start < TABLE_MAX_GAP and cell[order[start - 1]]:
+                start -= 1
+            j = order[start] - 1  # the line above it, over residue such as "Advertisement"
+            while j >= 0 and residue[j] and not _is_teaser_head(texts[j]):
+                j -= 1
+            if j >= 0 and _is_teaser_head(texts[j]):
+                k = end + 1
+                continue
+            while end + 1 < len(order) and cell[order[end + 1]] and _wraps(texts[order[end]], texts[order[end + 1]]):
+                end += 1
+            for position in range(start, end + 1):
+                table[order[position]] = True
+        k = end + 1
+    return table
 
 
 def _is_prose(line: str) -> bool:
