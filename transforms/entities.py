@@ -55,6 +55,12 @@ _PLACE_LIST = re.compile(
     rf"\b((?:{_NAME}(?:,\s|,?\sand\s))*{_NAME})\s(?:regions?|provinces?|oblasts?|districts?|counties|county|states)\b"
 )
 _LIST_ITEM = re.compile(_NAME)
+# "P. Okafor", "J.R. Smith": initials before a surname, which the model often leaves untagged.
+_INITIALLED = re.compile(r"(?<![\w.])(?:[A-Z]\.\s?){1,2}[A-Z][a-z][\w'’-]*")
+_NOT_INITIALS = ("U.S.", "U.K.", "U.N.", "E.U.")
+# "Leeds 2 Hull 1": the names in a score are teams, whatever place they are named after.
+_TEAM = r"[A-Z][\w'’.-]+(?:\s[A-Z][\w'’.-]+){0,2}"
+_SCORE = re.compile(rf"(?<![\w.])({_TEAM})\s\d{{1,3}}\s({_TEAM})\s\d{{1,3}}(?![\w.,:-])")
 _COMPASS = re.compile(r"^(?:North|South|East|West|Central)", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
 
@@ -121,6 +127,8 @@ def resolve_mentions(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple[
     pieces = [piece for start, end, label in spans if "\n" not in text[start:end]
               for piece in _split_span(text, start, end, label)]
     pieces = _places_before_region_words(text, pieces)
+    pieces = _untagged_initialled_people(text, pieces)
+    pieces = _teams_in_scores(text, pieces)
     votes: dict[str, Counter] = defaultdict(Counter)
     for start, end, label in pieces:
         votes[text[start:end]][_person_shaped(text[start:end]) or label] += 1
@@ -150,7 +158,10 @@ def resolve_mentions(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple[
             if not any(start < match.end() and match.start() < end for start, end in taken):
                 taken.append(match.span())
                 mentions.append(Mention(match.start(), match.end(), surface, *surfaces[surface]))
-    return tuple(m for m in sorted(mentions, key=lambda m: m.start_char) if m.name)
+    # A lone word the text also writes in lower case is a word: "Women" heading a table
+    # (but "Mrs May" is a name, however often the text says "may").
+    return tuple(m for m in sorted(mentions, key=lambda m: m.start_char)
+                 if m.name and (" " in m.surface or m.name.casefold() not in common_words))
 
 
 def _places_before_region_words(text: str, pieces: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -165,6 +176,23 @@ def _places_before_region_words(text: str, pieces: list[tuple[int, int, str]]) -
     kept = [(s, e, places.get((s, e), label)) for s, e, label in pieces
             if (s, e) in places or not any(s < pe and ps < e for ps, pe in places)]
     kept += [(s, e, label) for (s, e), label in places.items() if (s, e) not in labels]
+    return sorted(kept)
+
+
+def _untagged_initialled_people(text: str, pieces: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    found = [match.span() for match in _INITIALLED.finditer(text)
+             if not match.group().startswith(_NOT_INITIALS) and match.group().split()[-1].casefold() not in _stop_words()
+             and not any(s < match.end() and match.start() < e for s, e, _ in pieces)]
+    return sorted(pieces + [(start, end, "PERSON") for start, end in found])
+
+
+def _teams_in_scores(text: str, pieces: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    teams = {match.span(group) for match in _SCORE.finditer(text) for group in (1, 2)}
+    if not teams:
+        return pieces
+    kept = [(s, e, "ORG" if (s, e) in teams else label) for s, e, label in pieces]
+    kept += [(s, e, "ORG") for s, e in teams if text[s:e].casefold() not in _stop_words()
+             and not any(ps < e and s < pe for ps, pe, _ in pieces)]
     return sorted(kept)
 
 
