@@ -2,8 +2,9 @@
 statistical model gets wrong, then the keys that fold spellings of one name together.
 
     tag (shouting lines truecased)  ->  split spans at scores and separators
+    ->  places before "region", initialled people, teams in scores
     ->  one label per surface form  ->  short forms resolve to the article's full name
-    ->  untagged repeats of a tagged name become mentions
+    ->  untagged repeats of a tagged name become mentions  ->  lone common words go
 
 `resolve_entities` folds the names of many articles into entities; the warehouse runs it
 over everything it holds, so an entity does not depend on the order articles arrived in.
@@ -28,7 +29,7 @@ NOT_NEEDED_FOR_NER = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmati
 NAMED_LABELS = frozenset(
     {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"}
 )
-# Ties between labels go to the first.
+# Across articles, ties between labels go to the first of these.
 LABEL_ORDER = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE")
 
 # Titles and honorifics a person's name is written with but is not part of.
@@ -146,22 +147,28 @@ def resolve_mentions(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple[
     surfaces = {surface: resolved(surface) for surface in label_of}
     for full in full_names.values():  # surnames the model missed but the article uses
         surfaces.setdefault(full.split()[-1], ("PERSON", full))
-    taken = [(start, end) for start, end, _ in pieces]
-    mentions = [Mention(start, end, text[start:end], *surfaces[text[start:end]]) for start, end, _ in pieces]
     common_words = {w.casefold() for w in _WORD.findall(text) if w.islower()} | _stop_words()
+    mentions = [Mention(start, end, text[start:end], *surfaces[text[start:end]]) for start, end, _ in pieces]
+    mentions += _untagged_repeats(text, surfaces, [(start, end) for start, end, _ in pieces], common_words)
+    # A lone word the text also writes in lower case is a word: "Women" heading a table
+    # (but "Mrs May" is a name, however often the text says "may").
+    return tuple(m for m in sorted(mentions, key=lambda m: m.start_char)
+                 if m.name and (" " in m.surface or m.name.casefold() not in common_words))
+
+
+def _untagged_repeats(text: str, surfaces: dict[str, tuple[str, str]], taken: list[tuple[int, int]],
+                      common_words: set[str]) -> list[Mention]:
+    """Mentions where a tagged name stands again untagged, longest names first."""
+    found = []
     for surface in sorted(surfaces, key=lambda s: (-len(s), s)):
-        # A capitalised common word ("Women" heading a table) is no name to look for.
         if not surface[:1].isupper() or len(surface) < 2 or surface.casefold() in common_words:
             continue
         # Not where it is part of a longer name: "Trump Organization", "A. Putin".
         for match in re.finditer(rf"(?<![\w.])(?<!\b[A-Z]\. ){re.escape(surface)}(?![\w])(?! [A-Z])", text):
             if not any(start < match.end() and match.start() < end for start, end in taken):
                 taken.append(match.span())
-                mentions.append(Mention(match.start(), match.end(), surface, *surfaces[surface]))
-    # A lone word the text also writes in lower case is a word: "Women" heading a table
-    # (but "Mrs May" is a name, however often the text says "may").
-    return tuple(m for m in sorted(mentions, key=lambda m: m.start_char)
-                 if m.name and (" " in m.surface or m.name.casefold() not in common_words))
+                found.append(Mention(match.start(), match.end(), surface, *surfaces[surface]))
+    return found
 
 
 def _places_before_region_words(text: str, pieces: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
