@@ -245,7 +245,7 @@ def ingest(records: Sequence[dict], folder: Path, processes: int) -> Path:
 
     source, db = folder / "documents.jsonl", folder / "warehouse.duckdb"
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    ingest_flow([str(source)], db=str(db), ner_processes=processes)
+    ingest_flow([str(source)], db=str(db), processes=processes)
     return db
 
 

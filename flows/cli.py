@@ -17,7 +17,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from flows.models import DEFAULT_NER_PROCESSES
+from flows.models import DEFAULT_PROCESSES
 from transforms.read import DEFAULT_MAX_RECORD_BYTES, discover
 from warehouse import WarehouseBusy, WarehouseMissing, default_path, read_only
 from warehouse.connection import connect
@@ -45,8 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--force", action="store_true", help="reprocess records the warehouse already holds unchanged")
     ingest.add_argument("--max-record-mb", type=float, default=DEFAULT_MAX_RECORD_BYTES / 2**20, metavar="MB",
                         help="records larger than this are rejected as too_large (default: %(default)g)")
-    ingest.add_argument("--ner-processes", type=_at_least_one, default=DEFAULT_NER_PROCESSES, metavar="N",
-                        help="processes that tag named entities, each with its own model (default: %(default)s, "
+    ingest.add_argument("--processes", type=_at_least_one, default=DEFAULT_PROCESSES, metavar="N",
+                        help="processes for the CPU-heavy stages, each with its own models (default: %(default)s, "
                              "from the CPU count)")
     ingest.set_defaults(command=ingest_command)
 
@@ -74,7 +74,7 @@ def ingest_command(args: argparse.Namespace) -> int:
 
     try:
         summary = ingest(list(args.paths), db=str(db), force=args.force,
-                         max_record_bytes=int(args.max_record_mb * 2**20), ner_processes=args.ner_processes)
+                         max_record_bytes=int(args.max_record_mb * 2**20), processes=args.processes)
     except WarehouseBusy:
         raise
     except Exception as error:  # the flow's traceback is already in Prefect's log

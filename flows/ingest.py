@@ -22,14 +22,16 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
 
-from flows.models import DEFAULT_NER_PROCESSES, language_detector, tag_texts
+from flows.landing import default_landing
+from flows.models import DEFAULT_PROCESSES, language_detector, tag_texts
 from transforms import neardup, templates
 from transforms.clean import clean
 from transforms.dedup import ClusterMember, assign_clusters, hash_normalized, normalize_for_hash
 from transforms.documents import Article, Record, Reject, Source
 from transforms.entities import project_mentions
 from transforms.read import DEFAULT_MAX_RECORD_BYTES, discover, file_digest, read_file
-from warehouse import RunRecord, Warehouse
+from warehouse import RunRecord, Warehouse, default_path
+from warehouse.writer import DEFAULT_LOCK_TIMEOUT
 
 BATCH_SIZE = 256
 ENTITY_LANGUAGES = {"en"}  # the languages an NER model is installed for
@@ -184,35 +186,42 @@ def load(warehouse: Warehouse, run: RunRecord, items: Sequence[Item], clusters, 
 
 
 def process(warehouse: Warehouse, run: RunRecord, changed: list, retired: list[str], sources: list[Source],
-            ner_processes: int) -> None:
+            processes: int) -> None:
     """One batch through the pipeline, loaded in one transaction."""
     replacing = [item.document.doc_id for item in changed] + retired
     items = clean_batch(changed)
     items = strip_site_templates(warehouse, items, replacing)
     items = detect_language(items)
     items, clusters = find_duplicates(warehouse, items, replacing)
-    items = tag_entities(warehouse, items, clusters, ner_processes)
+    items = tag_entities(warehouse, items, clusters, processes)
     load(warehouse, run, items, clusters, retired, sources)
 
 
 @flow(name="newsmill-ingest")
 def ingest(
-    paths: list[str],
-    db: str,
+    paths: list[str] | None = None,
+    db: str | None = None,
     force: bool = False,
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
     batch_size: int = BATCH_SIZE,
-    ner_processes: int = DEFAULT_NER_PROCESSES,
+    processes: int = DEFAULT_PROCESSES,
+    dask_address: str | None = None,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
 ) -> dict:
-    """Ingest files, folders and glob patterns of scraped articles into the warehouse at `db`.
+    """Ingest files, folders and glob patterns of scraped articles (default: the landing
+    folder) into the warehouse at `db` (default: `$NEWSMILL_DB`, else ./newsmill.duckdb).
 
     Files and records already in the warehouse as they are now are skipped, unless `force`.
-    Named entities are tagged on up to `ner_processes` processes.
+    The CPU-heavy stages run on `processes` processes, or on the Dask cluster at
+    `dask_address`. When another process holds the warehouse, the run waits for it up to
+    `lock_timeout` seconds.
     """
+    paths = paths or [str(default_landing())]
+    db = db or str(default_path())
     logger = get_run_logger()
     run = RunRecord(flow_run_id=flow_run.get_id())
     started = time.perf_counter()
-    with Warehouse(Path(db)) as warehouse:
+    with Warehouse(Path(db), lock_timeout=lock_timeout) as warehouse:
         scan = Scan(warehouse, paths, force, max_record_bytes)
         try:
             for batch, finished in scan.batches(batch_size):
@@ -221,7 +230,7 @@ def ingest(
                 sources = [source for source, _ in finished]
                 retired = warehouse.stale_documents({s.source_file: (f"{i:016x}" for i in seen) for s, seen in finished})
                 if changed or retired:
-                    process(warehouse, run, changed, retired, sources, ner_processes)
+                    process(warehouse, run, changed, retired, sources, processes)
                 elif sources:
                     warehouse.write_batch(run, [], [], {}, sources=sources)
         except BaseException:

@@ -16,7 +16,7 @@ from transforms.language import LanguageDetector
 # Below this many words a batch is tagged in this process: starting workers, each
 # loading its own model, costs about as long as tagging that much text.
 WORDS_WORTH_A_WORKER = 10_000
-DEFAULT_NER_PROCESSES = min(os.cpu_count() or 1, 4)  # each holds its own copy of the model
+DEFAULT_PROCESSES = min(os.cpu_count() or 1, 4)  # each holds its own copy of the models
 
 
 @cache
@@ -45,7 +45,7 @@ def tag_texts(texts: Sequence[str], processes: int = 1) -> list[tuple[Mention, .
         raise RuntimeError(
             "the NER worker processes died. If a script of yours runs the ingest, run it under "
             "`if __name__ == '__main__':` (worker processes import the main script), "
-            "or tag in this process with ner_processes=1"
+            "or run with processes=1"
         ) from error
     return [tagged[i % workers][i // workers] for i in range(len(texts))]
 

@@ -201,9 +201,9 @@ def test_sql_tables_shorten_long_values_but_csv_keeps_them(ingested, capsys):
 
 
 @pytest.mark.parametrize("processes", ["0", "-1", "two"])
-def test_ner_processes_must_be_a_positive_number(tmp_path, capsys, processes):
+def test_processes_must_be_a_positive_number(tmp_path, capsys, processes):
     with pytest.raises(SystemExit) as exit_:
-        main(["ingest", str(tmp_path), "--ner-processes", processes, "--db", str(tmp_path / "w.duckdb")])
+        main(["ingest", str(tmp_path), "--processes", processes, "--db", str(tmp_path / "w.duckdb")])
 
     assert exit_.value.code == 2
-    assert "--ner-processes: expected a whole number of at least 1" in capsys.readouterr().err
+    assert "--processes: expected a whole number of at least 1" in capsys.readouterr().err

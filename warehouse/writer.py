@@ -20,6 +20,9 @@ from warehouse.connection import connect
 from warehouse.schema import create_views, migrate
 
 
+DEFAULT_LOCK_TIMEOUT = 600.0  # seconds a run waits for another process to release the warehouse
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -56,8 +59,9 @@ class Warehouse:
     WarehouseBusy.
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT):
         self.path = Path(path)
+        self.lock_timeout = lock_timeout
         self._con = None
         self._recorded_runs: set[str] = set()
 
