@@ -1,17 +1,40 @@
-"""Opening the warehouse file, with errors that say what to do."""
+"""Opening the warehouse file: bounded waits while another process has it, and errors
+that say what to do.
+
+Two locks keep runs and readers out of each other's way:
+- the run lock (`<warehouse>.lock`), which a run holds from start to end, so one run
+  writes at a time;
+- DuckDB's own lock on the file: one process may have it open for writing and then no
+  other may open it at all, not even to read. A run takes it only while it reads or
+  writes (`Warehouse.release()`), so readers get in between its batches.
+"""
 
 from __future__ import annotations
 
+import fcntl
+import json
+import logging
+import math
 import os
+import re
+import socket
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
 DEFAULT_FILE = "newsmill.duckdb"
+DEFAULT_LOCK_TIMEOUT = 600.0  # seconds a run waits for another run, or for readers to let go of the file
+READ_TIMEOUT = 15.0  # seconds a reader waits: a run has the file for seconds at a time (a batch's reads and load)
+FIRST_PAUSE, LONGEST_PAUSE = 0.05, 1.0  # seconds between attempts to take a lock, doubling
+
+logger = logging.getLogger(__name__)
 
 
 class WarehouseBusy(RuntimeError):
-    """Another process holds the warehouse file for writing."""
+    """Another process holds the warehouse, and did not let go of it in time."""
 
 
 class WarehouseMissing(FileNotFoundError):
@@ -23,21 +46,108 @@ def default_path() -> Path:
     return Path(os.environ.get("NEWSMILL_DB") or DEFAULT_FILE)
 
 
-def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(path: str | Path, read_only: bool = False, timeout: float = DEFAULT_LOCK_TIMEOUT) -> duckdb.DuckDBPyConnection:
+    """A connection to the warehouse file, waiting up to `timeout` seconds while another
+    process has it open (DuckDB gives up at once)."""
     path = Path(path)
     if read_only and not path.exists():
         raise WarehouseMissing(f"no warehouse at {path}: run `newsmill ingest PATH --db {path}` first")
-    try:
-        return duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as error:
-        if "lock" not in str(error).lower():
-            raise
-        raise WarehouseBusy(
-            f"the warehouse {path} is busy: another process (an ingest, or an open DuckDB session) "
-            "holds it for writing. Try again when it has finished."
-        ) from error
+    told = None
+    for left in _attempts(timeout):
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower():
+                raise
+            holder = _lock_holder(str(error))
+        if left > 0 and holder != told:
+            logger.warning("the warehouse %s is busy: %s has it open; waiting up to %d s", path, holder, math.ceil(left))
+            told = holder
+    kept = f"had it open for all of the {timeout:g} s waited" if timeout > 0 else "has it open"
+    raise WarehouseBusy(
+        f"the warehouse {path} is busy: {holder} {kept}. If that is a DuckDB session (a notebook, "
+        "the duckdb shell), close it; if it is a newsmill ingest, try again when it has finished."
+    )
 
 
-def read_only(path: str | Path) -> duckdb.DuckDBPyConnection:
+def read_only(path: str | Path, timeout: float = READ_TIMEOUT) -> duckdb.DuckDBPyConnection:
     """A connection for queries that cannot change the warehouse."""
-    return connect(path, read_only=True)
+    return connect(path, read_only=True, timeout=timeout)
+
+
+class RunLock:
+    """An exclusive lock on `<warehouse>.lock` for the length of a run. The file names the
+    run holding it, for the message a waiting run gives. The kernel drops the lock when
+    its process ends, however it ends, so a killed run never blocks the next one."""
+
+    def __init__(self, warehouse: Path):
+        self.warehouse = warehouse
+        self.path = warehouse.with_name(warehouse.name + ".lock")
+        self._fd: int | None = None
+
+    def acquire(self, timeout: float) -> None:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self._wait_for(fd, timeout)
+        except BaseException:
+            os.close(fd)
+            raise
+        holder = {"pid": os.getpid(), "host": socket.gethostname(), "since": f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC"}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(holder).encode(), 0)
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        os.ftruncate(self._fd, 0)  # so no one waiting reads this run's name after it has gone
+        fcntl.flock(self._fd, fcntl.LOCK_UN)  # not only on close: a forked child's copy of the file would keep it
+        os.close(self._fd)
+        self._fd = None
+
+    def _wait_for(self, fd: int, timeout: float) -> None:
+        told = None  # runs queue up: each one this waits for is named as its turn comes
+        for left in _attempts(timeout):
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                holder = self._holder(fd)
+            if left > 0 and holder != told:
+                logger.warning("%s is writing to %s; waiting up to %d s", holder, self.warehouse, math.ceil(left))
+                told = holder
+        finished = f"did not finish within {timeout:g} s" if timeout > 0 else "has not finished"
+        raise WarehouseBusy(
+            f"{holder} is writing to {self.warehouse}, and {finished}. "
+            "Try again when it has finished, or let this run wait longer (`newsmill ingest --wait SECONDS`, "
+            "the flow's lock_timeout)."
+        )
+
+    @staticmethod
+    def _holder(fd: int) -> str:
+        try:
+            holder = json.loads(os.pread(fd, 4096, 0))
+            return f"another newsmill run (pid {holder['pid']} on {holder['host']}, since {holder['since']})"
+        except (ValueError, KeyError, TypeError):  # it has the lock but has not written its name yet
+            return "another newsmill run"
+
+
+def _attempts(timeout: float) -> Iterator[float]:
+    """The seconds left of `timeout` before each attempt, pausing between attempts (longer
+    each time) until none are left: one attempt when `timeout` is 0."""
+    deadline = time.monotonic() + timeout
+    pause = FIRST_PAUSE
+    while True:
+        yield max(0.0, deadline - time.monotonic())
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        time.sleep(min(pause, left))
+        pause = min(2 * pause, LONGEST_PAUSE)
+
+
+def _lock_holder(message: str) -> str:
+    """Who holds the file, as DuckDB's lock error names it ("... is held in /usr/bin/python3 (PID 123)")."""
+    found = re.search(r"held in (.+?) \(PID (\d+)\)", message)
+    return f"process {found[2]} ({found[1]})" if found else "another process"
+

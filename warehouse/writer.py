@@ -10,17 +10,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
+import numpy as np
 import pyarrow as pa
 
 from transforms import entities as names
 from transforms import templates
 from transforms.dedup import ClusterMember
 from transforms.documents import Article, Mention, Reject, Source, stable_id
-from warehouse.connection import connect
+from warehouse.connection import DEFAULT_LOCK_TIMEOUT, RunLock, connect
 from warehouse.schema import create_views, migrate
-
-
-DEFAULT_LOCK_TIMEOUT = 600.0  # seconds a run waits for another process to release the warehouse
 
 
 def _utcnow() -> datetime:
@@ -37,6 +36,7 @@ class RunRecord:
     run_id: str = ""
     counts: Counter = field(default_factory=Counter)
     entities: set = field(default_factory=set)  # entity_ids its articles mention
+    stages: dict[str, list] = field(default_factory=dict)  # stage -> [items, seconds], in pipeline order
 
     def __post_init__(self):
         self.run_id = self.run_id or f"{self.started_at:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
@@ -52,32 +52,70 @@ class BatchResult:
 
 
 class Warehouse:
-    """Holds the warehouse file open for writing for as long as the `with` block lasts.
+    """The one writer of a warehouse, for as long as the `with` block lasts.
 
-    DuckDB lets one process write a file at a time, so while a Warehouse is open no
-    other run can write; opening one while another process holds the file raises
-    WarehouseBusy.
+    It holds the run lock throughout, so a second run waits for this one to end (up to
+    `lock_timeout` seconds, then WarehouseBusy). The DuckDB file itself, which no other
+    process can open while this one has it, is opened when a read or write needs it and
+    let go by `release()`, so queries get in while the run does CPU work. Opening it
+    waits up to `lock_timeout` seconds for the readers in there.
     """
 
     def __init__(self, path: str | Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT):
         self.path = Path(path)
         self.lock_timeout = lock_timeout
-        self._con = None
+        self._run_lock = RunLock(self.path)
+        self._connection: duckdb.DuckDBPyConnection | None = None
+        self._prepared = False
         self._recorded_runs: set[str] = set()
 
     def __enter__(self) -> Warehouse:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._con = connect(self.path)
-        migrate(self._con)
-        create_views(self._con)
-        # This process holds the only write lock, so a run still marked running has died.
-        self._con.execute("UPDATE runs SET status = 'failed' WHERE status = 'running'")
-        self._key_mentions_of_earlier_releases()
+        self._run_lock.acquire(self.lock_timeout)
+        try:
+            self._open()
+        except BaseException:
+            self._run_lock.release()
+            raise
         return self
 
     def __exit__(self, *exc) -> None:
-        self._con.close()
-        self._con = None
+        try:
+            self.release()  # closing checkpoints the run's writes into the file, which can fail
+        finally:
+            self._run_lock.release()
+
+    def release(self) -> None:
+        """Let go of the DuckDB file, so others can query it, until the next read or write
+        opens it again. The run lock stays: no other run writes meanwhile."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    @property
+    def _con(self) -> duckdb.DuckDBPyConnection:
+        return self._open() if self._connection is None else self._connection
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        self._connection = connect(self.path, timeout=self.lock_timeout)
+        if not self._prepared:
+            try:
+                self._prepare()
+            except BaseException:
+                self.release()
+                raise
+            self._prepared = True
+        return self._connection
+
+    def _prepare(self) -> None:
+        """On the run's first open: bring the schema up to date, and mark failed the runs
+        that died."""
+        migrate(self._con)
+        with self._transaction():
+            create_views(self._con)
+            # This run holds the run lock, so a run still marked running has died.
+            self._con.execute("UPDATE runs SET status = 'failed' WHERE status = 'running'")
+        self._key_mentions_of_earlier_releases()
 
     # -- reads the writer needs to decide what to write ---------------------------------
 
@@ -171,6 +209,15 @@ class Warehouse:
                 found[article_id].append(Mention(*mention))
         return found
 
+    def top_entities(self, run_id: str, limit: int = 10) -> list[tuple[str, str, int, int]]:
+        """(name, label, mentions, articles) of the entities the run's articles mention most."""
+        return self._con.execute(
+            """SELECT e.name, e.label, count(*) AS mentions, count(DISTINCT m.article_id) AS articles
+               FROM mentions m JOIN articles a USING (article_id) JOIN entities e USING (entity_id)
+               WHERE a.run_id = ? GROUP BY ALL ORDER BY mentions DESC, e.name LIMIT ?""",
+            [run_id, limit],
+        ).fetchall()
+
     def cluster_members(self, hashes: Iterable[str], replacing: Sequence[str]) -> list[ClusterMember]:
         """Current members of the clusters of `hashes` and of the articles about to be replaced,
         leaving out those articles themselves."""
@@ -216,18 +263,19 @@ class Warehouse:
             self._insert("articles", _articles_table(articles, clusters, run.run_id))
             loaded = set(batch_ids)
             self._update_clusters({k: v for k, v in clusters.items() if k not in loaded})
-            self._insert("mentions", _mentions_table(articles))
+            keys = {name: names.name_key(name) for name in {m.name for a in articles for m in a.mentions}}
+            self._insert("mentions", _mentions_table(articles, keys))
             self._insert("removed_lines", _removed_lines_table(articles, run.run_id))
             self._insert("template_sightings", _sightings_table(articles))
             signed = [a for a in articles if a.signature is not None]
             self._insert("minhashes", _arrow(MINHASHES, ((a.article_id, a.signature.to_bytes(), a.signature.shingles) for a in signed)))
-            self._insert("lsh_bands", _arrow(BANDS, (
-                (a.article_id, band, key) for a in signed for band, key in enumerate(a.signature.band_keys))))
+            self._insert("lsh_bands", _bands_table(signed))
             self._refresh_templates({templates.template_group(a) for a in articles}, run.run_id)
-            self._resolve_entities(replaced_keys | {names.name_key(m.name) for a in articles for m in a.mentions})
+            self._resolve_entities(replaced_keys | set(keys.values()))
             mentioned = self._con.execute(
                 "SELECT DISTINCT entity_id FROM mentions WHERE article_id IN (SELECT id FROM batch_ids)"
             ).fetchall()
+        self._recorded_runs.add(run.run_id)  # once committed: a batch rolled back takes the run's row with it
         new_ids = {a.article_id for a in articles}
         return BatchResult(
             articles=len(articles),
@@ -245,11 +293,13 @@ class Warehouse:
         c = run.counts
         self._con.execute(
             """UPDATE runs SET finished_at = ?, status = ?, documents_seen = ?, documents_loaded = ?,
-                   articles = ?, rejects = ?, duplicates = ?, mentions = ?, seconds = ?
+                   articles = ?, rejects = ?, duplicates = ?, mentions = ?, seconds = ?, stages = ?
                WHERE run_id = ?""",
             [finished, status, c.get("documents", 0), c.get("loaded", 0), c.get("articles", 0),
              c.get("rejects", 0), c.get("duplicates", 0), c.get("mentions", 0),
-             (finished - run.started_at).total_seconds(), run.run_id],
+             (finished - run.started_at).total_seconds(),
+             [{"stage": stage, "items": items, "seconds": seconds} for stage, (items, seconds) in run.stages.items()],
+             run.run_id],
         )
 
     # -- internals -------------------------------------------------------------------------
@@ -261,7 +311,6 @@ class Warehouse:
             "INSERT INTO runs (run_id, flow_run_id, started_at, status) VALUES (?, ?, ?, 'running')",
             [run.run_id, run.flow_run_id, run.started_at],
         )
-        self._recorded_runs.add(run.run_id)
 
     def _delete_documents(self) -> set[str]:
         """Delete every row of the documents in `batch_ids`; return the name keys they mentioned."""
@@ -385,13 +434,28 @@ class Warehouse:
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
+        """All or nothing: a failure inside rolls back before it propagates."""
         self._con.execute("BEGIN")
         try:
             yield
         except BaseException:
-            self._con.execute("ROLLBACK")
+            self._roll_back()
             raise
-        self._con.execute("COMMIT")
+        try:
+            self._con.execute("COMMIT")
+        except duckdb.Error:
+            # DuckDB has rolled back already; after an I/O error it refuses any further work
+            # on this connection, so the next read or write opens a fresh one.
+            self.release()
+            raise
+
+    def _roll_back(self) -> None:
+        try:
+            self._con.execute("ROLLBACK")
+        except duckdb.Error:
+            # The connection is unusable (DuckDB invalidates it after a fatal error). Closing
+            # it discards the transaction too, and the error that caused it propagates.
+            self.release()
 
     @contextmanager
     def _table(self, name: str, table: pa.Table) -> Iterator[None]:
@@ -459,10 +523,20 @@ def _articles_table(articles: Sequence[Article], clusters, run_id: str) -> pa.Ta
     ))
 
 
-def _mentions_table(articles: Sequence[Article]) -> pa.Table:
+def _bands_table(signed: Sequence[Article]) -> pa.Table:
+    """Each article's LSH band keys, built column by column: some forty rows an article."""
+    keys = [a.signature.band_keys for a in signed]
+    return pa.Table.from_arrays([
+        pa.array([a.article_id for a, k in zip(signed, keys) for _ in k], pa.string()),
+        pa.array(np.concatenate([np.arange(len(k), dtype=np.int16) for k in keys]) if keys else [], pa.int16()),
+        pa.array(np.concatenate([np.asarray(k, dtype=np.int64) for k in keys]) if keys else [], pa.int64()),
+    ], schema=BANDS)
+
+
+def _mentions_table(articles: Sequence[Article], keys: dict[str, str]) -> pa.Table:
     # entity_id is settled by _resolve_entities once the batch's mentions are in.
     return _arrow(MENTIONS, (
-        (a.article_id, "", m.surface, m.start_char, m.end_char, m.label, m.name, names.name_key(m.name))
+        (a.article_id, "", m.surface, m.start_char, m.end_char, m.label, m.name, keys[m.name])
         for a in articles for m in a.mentions
     ))
 
