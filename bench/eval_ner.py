@@ -33,7 +33,7 @@ Scores are conlleval's: a predicted entity is right when its span (a run of gold
 exactly) and type equal a gold entity's; precision, recall and F1 over all entities and
 per type. Speed: words (white-space separated) per second on the stored texts, after a
 warm-up call on two texts, of spaCy's `nlp(text)` one text at a time and of newsmill's
-tagging as the flow runs it (`flows.models.tag_texts(texts, processes=N)`).
+tagging as the flow runs it (the `tag_texts` stage shared among N worker processes).
 """
 
 from __future__ import annotations
@@ -265,9 +265,9 @@ def stored(db: Path) -> tuple[dict[str, str], dict[str, list], dict[str, dict[st
     return texts, mentions, removed
 
 
-def timed(tag: Callable[[list[str]], list], texts: list[str]) -> tuple[list, float]:
-    """(tag(texts), words per second), after a warm-up call on two texts."""
-    tag(texts[:2])
+def timed(tag: Callable[[list[str]], list], texts: list[str], warm_up: int = 2) -> tuple[list, float]:
+    """(tag(texts), words per second), after a warm-up call on the first `warm_up` texts."""
+    tag(texts[:warm_up])
     start = time.perf_counter()
     result = tag(texts)
     seconds = time.perf_counter() - start
@@ -282,10 +282,10 @@ def spacy_pipeline() -> Callable[[list[str]], list]:
     return lambda texts: [[(e.start_char, e.end_char, e.label_) for e in nlp(text).ents] for text in texts]
 
 
-def newsmill_tagging(processes: int) -> Callable[[list[str]], list]:
-    from flows.models import tag_texts  # looked up at call time: measures the tagging as it is now
+def newsmill_tagging(workers) -> Callable[[list[str]], list]:
+    from flows.ingest import tag_texts  # looked up at call time: measures the tagging as it is now
 
-    return lambda texts: tag_texts(texts, processes=processes)
+    return lambda texts: workers.map(tag_texts, texts)
 
 
 # ---------------------------------------------------------------- evaluation
@@ -321,7 +321,10 @@ def evaluate(path: Path, documents: Sequence[tuple[int, Document]], processes: i
     spacy_mentions, spacy_speed = timed(spacy_pipeline(), bodies)
     baseline = {e for (index, _, located), ents in zip(articles, spacy_mentions)
                 for e in predicted_entities(index, located, ents)}
-    _, newsmill_speed = timed(newsmill_tagging(processes), bodies)
+    from flows.parallel import MIN_ITEMS_PER_WORKER, Workers
+
+    with Workers(processes) as workers:  # warmed up on enough texts to start every worker and its model
+        _, newsmill_speed = timed(newsmill_tagging(workers), bodies, warm_up=2 * MIN_ITEMS_PER_WORKER * processes)
     return {
         "file": str(path), "documents": len(documents), "articles": len(articles), "rejected": rejected,
         "words": sum(len(t.split()) for t in bodies), "processes": processes,

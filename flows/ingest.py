@@ -1,11 +1,11 @@
 """The ingest flow: files in, warehouse rows out.
 
-    scan files -> skip unchanged -> clean -> strip site templates -> detect language
-               -> find duplicates -> tag entities -> load
+    scan files -> skip unchanged -> clean* -> strip site templates -> language, signatures*
+               -> find duplicates -> tag entities* -> load
 
 Files are streamed record by record and handled in batches, one Prefect task per stage
-and batch; every batch is loaded in its own transaction, so a failure never leaves
-half a batch behind.
+and batch (* shared out among the workers: processes, or a Dask cluster); every batch is
+loaded in its own transaction, so a failure never leaves half a batch behind.
 """
 
 from __future__ import annotations
@@ -15,29 +15,51 @@ import time
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from pathlib import Path
 
+import duckdb
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
+from prefect.tasks import exponential_backoff
 from prefect.runtime import flow_run
 
 from flows.landing import default_landing
-from flows.models import DEFAULT_PROCESSES, language_detector, tag_texts
+from flows.models import DEFAULT_PROCESSES, english_ner, language_detector
+from flows import progress
+from flows.parallel import Workers
+from flows.report import run_report
 from transforms import neardup, templates
 from transforms.clean import clean
 from transforms.dedup import ClusterMember, assign_clusters, hash_normalized, normalize_for_hash
-from transforms.documents import Article, Record, Reject, Source
-from transforms.entities import project_mentions
+from transforms.documents import Article, Mention, Record, Reject, Source
+from transforms.entities import find_mentions, project_mentions
 from transforms.read import DEFAULT_MAX_RECORD_BYTES, discover, file_digest, read_file
-from warehouse import RunRecord, Warehouse, default_path
+from warehouse import RunRecord, Warehouse, WarehouseBusy, default_path
 from warehouse.writer import DEFAULT_LOCK_TIMEOUT
 
 BATCH_SIZE = 256
 ENTITY_LANGUAGES = {"en"}  # the languages an NER model is installed for
 
 Item = Article | Reject
-stage = task(cache_policy=NONE, persist_result=False)
+
+
+def _transient(task, task_run, state) -> bool:
+    """Retry what may go away by itself: I/O errors, a worker process or cluster connection
+    lost. A bug fails the first time, and so does a warehouse held past the run's wait."""
+    try:
+        state.result()
+    except (OSError, duckdb.IOException, BrokenProcessPool):
+        return True
+    except Exception:
+        return False
+    return False
+
+
+stage = task(cache_policy=NONE, persist_result=False, retries=2,
+             retry_delay_seconds=exponential_backoff(backoff_factor=5), retry_condition_fn=_transient)
 
 
 class Scan:
@@ -88,7 +110,7 @@ def skip_unchanged(warehouse: Warehouse, batch: Sequence[Record | Reject]) -> li
 
 
 @stage
-def clean_batch(items: Sequence[Record | Reject]) -> list[Item]:
+def clean_records(items: list[Record | Reject]) -> list[Item]:
     return [clean(item) if isinstance(item, Record) else item for item in items]
 
 
@@ -107,23 +129,30 @@ def strip_site_templates(warehouse: Warehouse, items: Sequence[Item], replacing:
 
 
 @stage
-def detect_language(items: Sequence[Item]) -> list[Item]:
-    detector = language_detector()
-    return [_with_language(item, *detector.detect(item.text)) if isinstance(item, Article) else item for item in items]
+def detect_language_and_sign(items: list[Item]) -> list[Item]:
+    """Each article's language, content hash and MinHash signature: what the duplicate and
+    entity stages need, computed where the CPU is."""
+    return [_annotated(item) if isinstance(item, Article) else item for item in items]
 
 
-def _with_language(article: Article, language: str, probability: float) -> Article:
-    return dataclasses.replace(article, language=language, language_prob=probability)
+def _annotated(article: Article) -> Article:
+    language, probability = language_detector().detect(article.text)
+    normalized = normalize_for_hash(article.text)
+    return dataclasses.replace(article, language=language, language_prob=probability,
+                               content_hash=hash_normalized(normalized), signature=neardup.sign_normalized(normalized))
 
 
 @stage
-def find_duplicates(
-    warehouse: Warehouse, items: Sequence[Item], replacing: Sequence[str]
-) -> tuple[list[Item], dict[str, tuple[str, bool]]]:
-    """Sign each article (MinHash), find its near-duplicates in this batch and among every
-    stored article sharing an LSH band key with it, and regroup the clusters concerned.
+def tag_texts(items: list[str]) -> list[tuple[Mention, ...]]:
+    return list(find_mentions(english_ner(), items))
+
+
+@stage
+def find_duplicates(warehouse: Warehouse, items: Sequence[Item], replacing: Sequence[str]) -> dict[str, tuple[str, bool]]:
+    """Find each (signed) article's near-duplicates in this batch and among every stored
+    article sharing an LSH band key with it, and regroup the clusters concerned.
     `replacing`: the documents of this batch and those retired, whose stored rows go."""
-    articles = [_signed(a, normalize_for_hash(a.text)) for a in items if isinstance(a, Article)]
+    articles = [a for a in items if isinstance(a, Article)]
     replacing = list(replacing)
     signatures = {a.article_id: a.signature for a in articles}
     keys = {a.article_id: a.signature.band_keys for a in articles}
@@ -135,17 +164,11 @@ def find_duplicates(
     linked = [b for _, b in links if b not in signatures]
     stored.update((m.article_id, m) for m in warehouse.clusters_of(linked + replacing, excluding=replacing))
     incoming = [ClusterMember(a.article_id, a.content_hash, a.published_at, a.word_count) for a in articles]
-    hashed = {a.article_id: a for a in articles}
-    clusters = assign_clusters(list(stored.values()) + incoming, links)
-    return [hashed.get(item.document.doc_id, item) for item in items], clusters
+    return assign_clusters(list(stored.values()) + incoming, links)
 
 
-def _signed(article: Article, normalized: str) -> Article:
-    return dataclasses.replace(article, content_hash=hash_normalized(normalized), signature=neardup.sign_normalized(normalized))
-
-
-@stage
-def tag_entities(warehouse: Warehouse, items: Sequence[Item], clusters: dict[str, tuple[str, bool]], processes: int) -> list[Item]:
+def tag_entities(warehouse: Warehouse, items: Sequence[Item], clusters: dict[str, tuple[str, bool]],
+                 workers: Workers) -> list[Item]:
     """NER once per cluster, for articles in a language a model is installed for: the
     canonical member is tagged, and its copies reuse its entities wherever they stand in
     their own text. Each distinct text is tagged once."""
@@ -153,9 +176,10 @@ def tag_entities(warehouse: Warehouse, items: Sequence[Item], clusters: dict[str
     canonical = {cluster: article_id for article_id, (cluster, is_canonical) in clusters.items() if is_canonical}
     source = {a: canonical.get(clusters[a][0], a) for a in articles}
     stored = warehouse.stored_mentions({c for c in source.values() if c not in articles})
+    warehouse.release()
     to_tag = {a for a, c in source.items() if c == a or (c not in articles and c not in stored)}
     texts = sorted({articles[a].text for a in to_tag | {c for c in source.values() if c in articles}})
-    tagged = dict(zip(texts, tag_texts(texts, processes)))
+    tagged = dict(zip(texts, workers.map(tag_texts, texts)))
 
     def mentions(article: Article) -> tuple:
         if article.text in tagged:
@@ -183,18 +207,52 @@ def load(warehouse: Warehouse, run: RunRecord, items: Sequence[Item], clusters, 
     run.counts.update(Counter(f"reject:{r.reason}" for r in rejects))
     run.entities.update(result.entities)
     run.counts.update(f"untagged:{a.language}" for a in articles if a.language not in ENTITY_LANGUAGES)
+    run.counts.update(f"language:{a.language}" for a in articles)
 
 
-def process(warehouse: Warehouse, run: RunRecord, changed: list, retired: list[str], sources: list[Source],
-            processes: int) -> None:
-    """One batch through the pipeline, loaded in one transaction."""
+def process(warehouse: Warehouse, workers: Workers, run: RunRecord, changed: list, retired: list[str],
+            sources: list[Source]) -> None:
+    """One batch through the pipeline, loaded in one transaction. The CPU-heavy stages go
+    to the workers, the stages that read the warehouse stay here."""
     replacing = [item.document.doc_id for item in changed] + retired
-    items = clean_batch(changed)
-    items = strip_site_templates(warehouse, items, replacing)
-    items = detect_language(items)
-    items, clusters = find_duplicates(warehouse, items, replacing)
-    items = tag_entities(warehouse, items, clusters, processes)
-    load(warehouse, run, items, clusters, retired, sources)
+    timed = Stopwatch(run, items=len(changed))
+    warehouse.release()  # before each CPU-heavy stage: queries get in while it runs
+    items = timed("clean", workers.map, clean_records, changed)
+    items = timed("site templates", strip_site_templates, warehouse, items, replacing)
+    warehouse.release()
+    items = timed("language and signatures", workers.map, detect_language_and_sign, items)
+    clusters = timed("duplicates", find_duplicates, warehouse, items, replacing)
+    items = timed("entities", tag_entities, warehouse, items, clusters, workers)
+    timed("load", load, warehouse, run, items, clusters, retired, sources)
+
+
+def _timed_reads(run: RunRecord, batches: Iterator[tuple[list, list]]) -> Iterator[tuple[list, list]]:
+    """The scan's batches, the time spent reading them added to the run's `read` stage."""
+    while True:
+        started = time.perf_counter()
+        scanned = next(batches, None)
+        tally = run.stages.setdefault("read", [0, 0.0])
+        tally[1] += time.perf_counter() - started
+        if scanned is None:
+            return
+        tally[0] += len(scanned[0])
+        yield scanned
+
+
+class Stopwatch:
+    """Adds each stage's time and items to the run's record, for `runs.stages`."""
+
+    def __init__(self, run: RunRecord, items: int):
+        self.run, self.items = run, items
+
+    def __call__(self, stage: str, step, *args):
+        started = time.perf_counter()
+        try:
+            return step(*args)
+        finally:
+            tally = self.run.stages.setdefault(stage, [0, 0.0])
+            tally[0] += self.items
+            tally[1] += time.perf_counter() - started
 
 
 @flow(name="newsmill-ingest")
@@ -221,26 +279,60 @@ def ingest(
     logger = get_run_logger()
     run = RunRecord(flow_run_id=flow_run.get_id())
     started = time.perf_counter()
-    with Warehouse(Path(db), lock_timeout=lock_timeout) as warehouse:
+    failed_files: set[str] = set()  # files with a record in a failed batch: never marked as read
+    with Warehouse(Path(db), lock_timeout=lock_timeout) as warehouse, Workers(processes, dask_address) as workers:
         scan = Scan(warehouse, paths, force, max_record_bytes)
         try:
-            for batch, finished in scan.batches(batch_size):
+            for batch, finished in _timed_reads(run, scan.batches(batch_size)):
                 run.counts.update(documents=len(batch))
-                changed = batch if force else skip_unchanged(warehouse, batch)
-                sources = [source for source, _ in finished]
-                retired = warehouse.stale_documents({s.source_file: (f"{i:016x}" for i in seen) for s, seen in finished})
-                if changed or retired:
-                    process(warehouse, run, changed, retired, sources, processes)
-                elif sources:
-                    warehouse.write_batch(run, [], [], {}, sources=sources)
+                finished = [(source, seen) for source, seen in finished if source.source_file not in failed_files]
+                try:
+                    ingest_batch(warehouse, workers, run, batch, finished, force)
+                except WarehouseBusy:  # held past the timeout: the batches after this one would wait as long
+                    raise
+                except Exception:  # the other batches go on; the next run retries this one's files
+                    logger.exception("a batch of %d documents failed; the run goes on without it", len(batch))
+                    run.counts.update(failed=len(batch))
+                    failed_files.update(item.document.source_file for item in batch)
+                progress.report(run.counts["documents"], run.counts["loaded"], time.perf_counter() - started)
+        except WarehouseBusy:  # saying so would wait as long again: the next run marks this one failed
+            raise
         except BaseException:
             warehouse.finish_run(run, "failed")
             raise
         run.counts.update(documents=scan.unchanged_records)
-        warehouse.finish_run(run, "completed")
-    summary = _summary(run, time.perf_counter() - started)
+        warehouse.finish_run(run, "failed" if failed_files else "completed")
+        summary = _summary(run, time.perf_counter() - started)
+        create_markdown_artifact(
+            run_report(summary, _prefixed(run.counts, "language:"), run.stages, warehouse.top_entities(run.run_id)),
+            key="newsmill-ingest", description=f"newsmill ingest into {db}",
+        )
     logger.info("ingest finished: %s", summary)
+    if failed_files:
+        raise BatchesFailed(f"{run.counts['failed']} documents in failed batches (from {len(failed_files)} files); "
+                            "the others are loaded. Run the ingest again to retry them.")
     return summary
+
+
+class BatchesFailed(RuntimeError):
+    """Some batches failed after their retries; every other batch is loaded."""
+
+
+def ingest_batch(warehouse: Warehouse, workers: Workers, run: RunRecord, batch: list,
+                 finished: list[tuple[Source, array]], force: bool) -> None:
+    """Load a batch's new and changed records, register the files it finishes, retire the
+    records those files no longer hold."""
+    changed = batch if force else Stopwatch(run, len(batch))("skip unchanged", skip_unchanged, warehouse, batch)
+    sources = [source for source, _ in finished]
+    retired = warehouse.stale_documents({s.source_file: (f"{i:016x}" for i in seen) for s, seen in finished})
+    if changed or retired:
+        process(warehouse, workers, run, changed, retired, sources)
+    elif sources:
+        warehouse.write_batch(run, [], [], {}, sources=sources)
+
+
+def _prefixed(counts: Counter, prefix: str) -> dict[str, int]:
+    return {key.removeprefix(prefix): n for key, n in sorted(counts.items()) if key.startswith(prefix)}
 
 
 def _summary(run: RunRecord, seconds: float) -> dict:
@@ -251,12 +343,13 @@ def _summary(run: RunRecord, seconds: float) -> dict:
         "unchanged": counts["documents"] - counts["loaded"],
         "articles": counts["articles"],
         "rejects": counts["rejects"],
-        "rejects_by_reason": {k.split(":", 1)[1]: v for k, v in sorted(counts.items()) if k.startswith("reject:")},
+        "rejects_by_reason": _prefixed(counts, "reject:"),
         "duplicates": counts["duplicates"],
         "mentions": counts["mentions"],
         "entities": len(run.entities),
         # Articles whose language no NER model is installed for, by language.
-        "untagged": {k.split(":", 1)[1]: v for k, v in sorted(counts.items()) if k.startswith("untagged:")},
+        "untagged": _prefixed(counts, "untagged:"),
+        "failed": counts["failed"],
         "retired": counts["retired"],
         "seconds": round(seconds, 2),
     }

@@ -6,7 +6,8 @@ import random
 
 import pytest
 
-from flows.models import WORDS_WORTH_A_WORKER, tag_texts
+from flows.ingest import tag_texts
+from flows.parallel import Workers
 from transforms.documents import count_words, stable_id
 from transforms.entities import (
     NAMED_LABELS,
@@ -505,16 +506,16 @@ def _invented_articles(count: int, seed: int = 11) -> list[str]:
     return articles
 
 
-def test_tagging_on_two_processes_gives_what_one_process_gives():
+def test_tagging_on_two_processes_gives_what_one_process_gives(prefect_server):
     texts = _invented_articles(90)
-    assert sum(count_words(t) for t in texts) >= 2 * WORDS_WORTH_A_WORKER  # enough for two workers
     before = set(multiprocessing.active_children())
 
-    on_two = tag_texts(texts, processes=2)
-    workers = set(multiprocessing.active_children()) - before
-    on_one = tag_texts(texts, processes=1)
+    with Workers(processes=2) as workers:
+        on_two = workers.map(tag_texts, texts)
+        started = set(multiprocessing.active_children()) - before
+    on_one = Workers(processes=1).map(tag_texts, texts)
 
-    assert workers  # the texts really went to a worker pool
+    assert started  # the texts really went to worker processes
     assert len(on_two) == len(texts)
     assert on_two == on_one
     assert sum(map(len, on_one)) > 10 * len(texts)

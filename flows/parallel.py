@@ -1,0 +1,65 @@
+"""Where the CPU-heavy stages run: in this process, on a pool of processes on this machine,
+or on a Dask cluster. Reads and writes of the warehouse never leave the flow's process."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from prefect import Task
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
+
+# Fewer items than this a worker are handled in the flow's own process: handing them to
+# a worker costs about as much as the work.
+MIN_ITEMS_PER_WORKER = 32
+
+
+class Workers:
+    """Runs a stage over a batch split into one chunk per worker, the results in order.
+
+    The task runner starts the first time a batch is worth sharing out, so a small run
+    never pays for starting processes (each loads its own models) or joining a cluster.
+    """
+
+    def __init__(self, processes: int = 1, dask_address: str | None = None):
+        self.processes, self.dask_address = processes, dask_address
+        self._runner: TaskRunner | None = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._runner is not None:
+            self._runner.__exit__(*exc)
+            self._runner = None
+
+    @property
+    def count(self) -> int:
+        """How many workers a stage is shared among (a cluster's, once connected)."""
+        if self.dask_address:
+            return max(1, len(self._started().client.scheduler_info()["workers"]))
+        return self.processes
+
+    def map(self, stage: Task, items: Sequence[Any]) -> list:
+        """`stage(chunk)` for each chunk of `items`, concatenated: a stage takes a list and
+        returns one result per item. Call it from the flow, not from inside a task: a task
+        shared out carries its caller's context along."""
+        if not self.dask_address and (self.processes <= 1 or len(items) < 2 * MIN_ITEMS_PER_WORKER):
+            return list(stage(list(items)))
+        workers = min(self.count, max(1, len(items) // MIN_ITEMS_PER_WORKER))
+        chunks = [list(items[i::workers]) for i in range(workers)]
+        futures = [self._started().submit(stage, {"items": chunk}) for chunk in chunks]
+        results = [future.result() for future in futures]
+        return [results[i % workers][i // workers] for i in range(len(items))]
+
+    def _started(self) -> TaskRunner:
+        if self._runner is None:
+            self._runner = self._new_runner().__enter__()
+        return self._runner
+
+    def _new_runner(self) -> TaskRunner:
+        if self.dask_address:
+            from prefect_dask import DaskTaskRunner  # imports dask: only for a cluster
+
+            return DaskTaskRunner(address=self.dask_address)
+        return ProcessPoolTaskRunner(max_workers=self.processes)
