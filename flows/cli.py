@@ -1,7 +1,9 @@
 """The `newsmill` command line.
 
-    newsmill ingest PATH... [--db FILE] [--force]       scraped files, folders, globs -> warehouse
-    newsmill sql "QUERY" [--db FILE] [--format ...]     ad-hoc read-only SQL
+    newsmill ingest [PATH...] [--landing DIR] [--db FILE] ...    scraped files (default: the landing folder) -> warehouse
+    newsmill backfill --since DATE --until DATE [--landing DIR] ...  one ingest per day partition
+    newsmill serve [--cron EXPR | --interval SECONDS] ...           the deployments, served on this machine
+    newsmill sql "QUERY" [--db FILE] [--format ...]                 ad-hoc read-only SQL
 
 Exit status: 0 when the command completed (an ingest that rejected some records
 completed: the rejects are in the `rejects` table), 1 when it failed, 2 for a usage
@@ -14,13 +16,17 @@ import argparse
 import csv
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from flows.landing import DAY_NAME, default_landing, require_landing
 from flows.models import DEFAULT_PROCESSES
 from transforms.read import DEFAULT_MAX_RECORD_BYTES, discover
 from warehouse import WarehouseBusy, WarehouseMissing, default_path, read_only
-from warehouse.connection import connect
+from warehouse.writer import DEFAULT_LOCK_TIMEOUT
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,26 +42,57 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsmill", description="Scraped news in, a clean DuckDB warehouse out.")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    db_help = "warehouse file (default: $NEWSMILL_DB, else ./newsmill.duckdb)"
 
-    ingest = commands.add_parser("ingest", help="ingest files and folders of scraped articles")
-    ingest.add_argument("paths", nargs="+", metavar="PATH",
+    ingest = commands.add_parser("ingest", help="ingest files and folders of scraped articles (default: the landing folder)")
+    inputs = ingest.add_mutually_exclusive_group()
+    inputs.add_argument("paths", nargs="*", default=[], metavar="PATH",
                         help="files, folders or quoted glob patterns of .txt, .html, .jsonl and .warc files, optionally .gz")
-    ingest.add_argument("--db", type=Path, default=None, help=db_help)
-    ingest.add_argument("--force", action="store_true", help="reprocess records the warehouse already holds unchanged")
+    inputs.add_argument("--landing", type=Path, default=None, metavar="DIR", help=LANDING_HELP)
     ingest.add_argument("--max-record-mb", type=float, default=DEFAULT_MAX_RECORD_BYTES / 2**20, metavar="MB",
                         help="records larger than this are rejected as too_large (default: %(default)g)")
-    ingest.add_argument("--processes", type=_at_least_one, default=DEFAULT_PROCESSES, metavar="N",
-                        help="processes for the CPU-heavy stages, each with its own models (default: %(default)s, "
-                             "from the CPU count)")
+    _add_run_options(ingest)
     ingest.set_defaults(command=ingest_command)
+
+    backfill = commands.add_parser("backfill", help="ingest the day partitions of the landing folder, one subflow per day")
+    backfill.add_argument("--since", type=_day, required=True, metavar="DATE", help="first day, YYYY-MM-DD")
+    backfill.add_argument("--until", type=_day, required=True, metavar="DATE", help="last day, YYYY-MM-DD (included)")
+    backfill.add_argument("--landing", type=Path, default=None, metavar="DIR", help=LANDING_HELP)
+    _add_run_options(backfill)
+    backfill.set_defaults(command=backfill_command)
+
+    serve = commands.add_parser("serve", help="serve the scheduled ingest and the backfill deployments from this process")
+    schedule = serve.add_mutually_exclusive_group()
+    schedule.add_argument("--cron", type=_cron, default=None, metavar="EXPR",
+                          help="when the scheduled ingest runs (default: every 15 minutes, as in prefect.yaml)")
+    schedule.add_argument("--interval", type=_positive_seconds, default=None, metavar="SECONDS",
+                          help="run the scheduled ingest every SECONDS instead")
+    serve.add_argument("--landing", type=Path, default=None, metavar="DIR", help=LANDING_HELP)
+    serve.add_argument("--db", type=Path, default=None, metavar="FILE", help=DB_HELP)
+    serve.set_defaults(command=serve_command)
 
     sql = commands.add_parser("sql", help="run a read-only SQL query on the warehouse")
     sql.add_argument("query", help='e.g. "select language, count(*) from articles group by all"')
-    sql.add_argument("--db", type=Path, default=None, help=db_help)
+    sql.add_argument("--db", type=Path, default=None, metavar="FILE", help=DB_HELP)
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
     sql.set_defaults(command=sql_command)
     return parser
+
+
+DB_HELP = "warehouse file (default: $NEWSMILL_DB, else ./newsmill.duckdb)"
+LANDING_HELP = "the landing folder, one folder per day: DIR/YYYY-MM-DD/ (default: $NEWSMILL_LANDING, else ./landing)"
+
+
+def _add_run_options(command: argparse.ArgumentParser) -> None:
+    """The options ingest and backfill share: where to write, and how to run."""
+    command.add_argument("--db", type=Path, default=None, metavar="FILE", help=DB_HELP)
+    command.add_argument("--force", action="store_true", help="reprocess records the warehouse already holds unchanged")
+    command.add_argument("--processes", type=_at_least_one, default=DEFAULT_PROCESSES, metavar="N",
+                         help="processes for the CPU-heavy stages, each with its own models (default: %(default)s, "
+                              "from the CPU count)")
+    command.add_argument("--dask-address", default=None, metavar="tcp://HOST:PORT",
+                         help="run the CPU-heavy stages on this Dask cluster instead")
+    command.add_argument("--wait", type=_seconds, default=DEFAULT_LOCK_TIMEOUT, metavar="SECONDS",
+                         help="how long to wait for another process holding the warehouse (default: %(default)g)")
 
 
 def _at_least_one(value: str) -> int:
@@ -64,17 +101,52 @@ def _at_least_one(value: str) -> int:
     return int(value)
 
 
+def _seconds(value: str) -> float:
+    try:
+        if float(value) >= 0:  # false for nan too
+            return float(value)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"expected a number of seconds, got {value!r}")
+
+
+def _positive_seconds(value: str) -> float:
+    if _seconds(value) == 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {value!r}")
+    return float(value)
+
+
+def _day(value: str) -> date:
+    try:
+        if DAY_NAME.fullmatch(value):
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {value!r}")
+
+
+def _cron(value: str) -> str:
+    from prefect.client.schemas.schedules import CronSchedule  # Prefect is slow to import
+
+    try:
+        CronSchedule(cron=value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a cron expression such as '*/15 * * * *', got {value!r}") from None
+    return value
+
+
 def ingest_command(args: argparse.Namespace) -> int:
     db = args.db or default_path()
-    for path in args.paths:  # a missing path or a busy warehouse is reported now, before Prefect starts up
+    paths = args.paths or [str(require_landing(args.landing or default_landing()))]
+    for path in paths:  # a missing path is reported now, before Prefect starts up
         next(discover([path]), None)
-    connect(db).close()
 
     from flows.ingest import ingest  # Prefect is slow to import; `sql` does not need it
 
     try:
-        summary = ingest(list(args.paths), db=str(db), force=args.force,
-                         max_record_bytes=int(args.max_record_mb * 2**20), processes=args.processes)
+        with _progress_bar():
+            summary = ingest(paths, db=str(db), force=args.force, max_record_bytes=int(args.max_record_mb * 2**20),
+                             processes=args.processes, dask_address=args.dask_address, lock_timeout=args.wait)
     except WarehouseBusy:
         raise
     except Exception as error:  # the flow's traceback is already in Prefect's log
@@ -82,6 +154,29 @@ def ingest_command(args: argparse.Namespace) -> int:
         return 1
     print(format_summary(summary, db))
     return 0
+
+
+@contextmanager
+def _progress_bar() -> Iterator[None]:
+    """On a terminal, a line that follows the run: documents read and loaded, and how fast."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from flows import progress
+
+    columns = [SpinnerColumn(), TextColumn("{task.fields[read]:,} documents read, {task.fields[loaded]:,} loaded,"),
+               TextColumn("{task.fields[rate]:.1f} documents/s"), TimeElapsedColumn()]
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        line = bar.add_task("ingest", read=0, loaded=0, rate=0.0)
+
+        def update(read: int, loaded: int, seconds: float) -> None:
+            bar.update(line, read=read, loaded=loaded, rate=read / seconds if seconds else 0.0)
+
+        with progress.listening(update):
+            yield
 
 
 def format_summary(summary: dict, db: Path) -> str:
@@ -98,6 +193,69 @@ def format_summary(summary: dict, db: Path) -> str:
         f"  mentions  {summary['mentions']:>6}   (of {summary['entities']} entities)",
     ] + ([f"  untagged  {sum(untagged.values()):>6}   (articles in a language with no NER model: "
           + ", ".join(f"{language} {n}" for language, n in untagged.items()) + ")"] if untagged else []) + ([f"  retired   {summary['retired']:>6}   (records their changed files no longer hold)"] if summary["retired"] else []))
+
+
+def backfill_command(args: argparse.Namespace) -> int:
+    if args.since > args.until:
+        print(f"newsmill: --since {args.since} is after --until {args.until}", file=sys.stderr)
+        return 2
+    db = args.db or default_path()
+    landing = require_landing(args.landing or default_landing())
+
+    from flows.backfill import BackfillFailed, backfill  # Prefect is slow to import
+
+    try:
+        with _progress_bar():  # follows each day's ingest in turn
+            days = backfill(args.since, args.until, landing=str(landing), db=str(db), force=args.force,
+                            processes=args.processes, dask_address=args.dask_address, lock_timeout=args.wait)
+    except BackfillFailed as failure:
+        print(format_backfill(failure.days, db))
+        print(f"newsmill: {failure}. Re-run the backfill to resume: days already ingested are skipped", file=sys.stderr)
+        return 1
+    except Exception as error:  # the flow's traceback is already in Prefect's log
+        print(f"newsmill: backfill failed: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    print(format_backfill(days, db))
+    return 0
+
+
+def format_backfill(days: dict[str, dict], db: Path) -> str:
+    """One line per day, then the totals."""
+    ingested = [outcome for outcome in days.values() if outcome["status"] == "ingested"]
+    statuses = [outcome["status"] for outcome in days.values()]
+    documents = sum(outcome["documents"] for outcome in ingested)
+    unchanged = sum(outcome["unchanged"] for outcome in ingested)
+    return "\n".join([f"{day}  {_day_line(outcome)}" for day, outcome in days.items()] + [
+        f"{len(days)} day{'' if len(days) == 1 else 's'}: {statuses.count('ingested')} ingested, "
+        f"{statuses.count('missing')} missing, {statuses.count('failed')} failed; "
+        f"{documents} documents: {documents - unchanged} loaded, {unchanged} unchanged (warehouse {db})"
+    ])
+
+
+def _day_line(outcome: dict) -> str:
+    if outcome["status"] == "missing":
+        return "missing: no partition in the landing folder"
+    if outcome["status"] == "failed":
+        return f"failed: {outcome['error']}"
+    retired = f", {outcome['retired']} retired" if outcome["retired"] else ""
+    return (f"{outcome['documents']} documents: {outcome['documents'] - outcome['unchanged']} loaded, "
+            f"{outcome['unchanged']} unchanged; {outcome['articles']} articles, {outcome['rejects']} rejects{retired}")
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    landing = require_landing(args.landing or default_landing())
+    db = args.db or default_path()
+
+    from flows.deployments import deployments, prefect_api_problem  # Prefect is slow to import
+    from prefect import serve
+
+    problem = prefect_api_problem()
+    if problem:
+        print(f"newsmill: {problem}", file=sys.stderr)
+        return 2
+    # Absolute, so the deployments' parameters mean the same wherever a run starts.
+    serve(*deployments(landing.absolute(), db.absolute(), cron=args.cron, interval=args.interval))
+    return 0
 
 
 def sql_command(args: argparse.Namespace) -> int:
