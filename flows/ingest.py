@@ -24,6 +24,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 from prefect.tasks import exponential_backoff
+from prefect.utilities.annotations import quote
 from prefect.runtime import flow_run
 
 from flows.landing import default_landing
@@ -213,17 +214,18 @@ def load(warehouse: Warehouse, run: RunRecord, items: Sequence[Item], clusters, 
 def process(warehouse: Warehouse, workers: Workers, run: RunRecord, changed: list, retired: list[str],
             sources: list[Source]) -> None:
     """One batch through the pipeline, loaded in one transaction. The CPU-heavy stages go
-    to the workers, the stages that read the warehouse stay here."""
+    to the workers, the stages that read the warehouse stay here. Batches are passed
+    quoted: Prefect would otherwise walk every article and mention looking for futures."""
     replacing = [item.document.doc_id for item in changed] + retired
     timed = Stopwatch(run, items=len(changed))
     warehouse.release()  # before each CPU-heavy stage: queries get in while it runs
     items = timed("clean", workers.map, clean_records, changed)
-    items = timed("site templates", strip_site_templates, warehouse, items, replacing)
+    items = timed("site templates", strip_site_templates, warehouse, quote(items), replacing)
     warehouse.release()
     items = timed("language and signatures", workers.map, detect_language_and_sign, items)
-    clusters = timed("duplicates", find_duplicates, warehouse, items, replacing)
+    clusters = timed("duplicates", find_duplicates, warehouse, quote(items), replacing)
     items = timed("entities", tag_entities, warehouse, items, clusters, workers)
-    timed("load", load, warehouse, run, items, clusters, retired, sources)
+    timed("load", load, warehouse, run, quote(items), clusters, retired, sources)
 
 
 def _timed_reads(run: RunRecord, batches: Iterator[tuple[list, list]]) -> Iterator[tuple[list, list]]:
@@ -322,7 +324,7 @@ def ingest_batch(warehouse: Warehouse, workers: Workers, run: RunRecord, batch: 
                  finished: list[tuple[Source, array]], force: bool) -> None:
     """Load a batch's new and changed records, register the files it finishes, retire the
     records those files no longer hold."""
-    changed = batch if force else Stopwatch(run, len(batch))("skip unchanged", skip_unchanged, warehouse, batch)
+    changed = batch if force else Stopwatch(run, len(batch))("skip unchanged", skip_unchanged, warehouse, quote(batch))
     sources = [source for source, _ in finished]
     retired = warehouse.stale_documents({s.source_file: (f"{i:016x}" for i in seen) for s, seen in finished})
     if changed or retired:

@@ -8,6 +8,7 @@ from typing import Any
 
 from prefect import Task
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
+from prefect.utilities.annotations import quote
 
 # Fewer items than this a worker are handled in the flow's own process: handing them to
 # a worker costs about as much as the work.
@@ -45,7 +46,7 @@ class Workers:
         returns one result per item. Call it from the flow, not from inside a task: a task
         shared out carries its caller's context along."""
         if not self.dask_address and (self.processes <= 1 or len(items) < 2 * MIN_ITEMS_PER_WORKER):
-            return list(stage(list(items)))
+            return list(stage(quote(list(items))))  # quoted: not walked item by item for futures
         workers = min(self.count, max(1, len(items) // MIN_ITEMS_PER_WORKER))
         chunks = [list(items[i::workers]) for i in range(workers)]
         futures = [self._started().submit(stage, {"items": chunk}) for chunk in chunks]
