@@ -17,13 +17,17 @@ import tempfile
 from pathlib import Path
 
 import duckdb
-from prefect.testing.utilities import prefect_test_harness
 
 from bench.corpus import write_mixed_folder
 from flows.ingest import ingest
 
 
 def main() -> None:
+    # Imported here, not above: each worker process starts by importing this module, as
+    # it would import the `newsmill` command, and the test harness pulls in Prefect's
+    # whole server (1.7 s more per worker).
+    from prefect.testing.utilities import prefect_test_harness
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--documents", type=int, default=2000)
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])

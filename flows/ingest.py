@@ -5,7 +5,8 @@
 
 Files are streamed record by record and handled in batches, one Prefect task per stage
 and batch (* shared out among the workers: processes, or a Dask cluster); every batch is
-loaded in its own transaction, so a failure never leaves half a batch behind.
+loaded in its own transaction, so a failure never leaves half a batch behind. Two batches
+are in flight at once (`Pipeline`): the next is cleaned while one is loaded.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from prefect.runtime import flow_run
 from flows.landing import default_landing
 from flows.models import DEFAULT_PROCESSES, english_ner, language_detector
 from flows import progress
-from flows.parallel import Workers
+from flows.parallel import Pending, Workers
 from flows.report import run_report
 from transforms import neardup, templates
 from transforms.clean import clean
@@ -115,6 +116,10 @@ def clean_records(items: list[Record | Reject]) -> list[Item]:
     return [clean(item) if isinstance(item, Record) else item for item in items]
 
 
+def _raw_size(item: Record | Reject) -> int:
+    return len(item.content) if isinstance(item, Record) else 0
+
+
 @stage
 def strip_site_templates(warehouse: Warehouse, items: Sequence[Item], replacing: Sequence[str]) -> list[Item]:
     """Learn each site's template lines from its stored articles and these, and remove them."""
@@ -130,17 +135,28 @@ def strip_site_templates(warehouse: Warehouse, items: Sequence[Item], replacing:
 
 
 @stage
-def detect_language_and_sign(items: list[Item]) -> list[Item]:
-    """Each article's language, content hash and MinHash signature: what the duplicate and
-    entity stages need, computed where the CPU is."""
-    return [_annotated(item) if isinstance(item, Article) else item for item in items]
+def detect_language_and_sign(items: list[str]) -> list[tuple[str, float, str, neardup.Signature]]:
+    """Each text's language with its probability, content hash and MinHash signature: what
+    the duplicate and entity stages need, computed where the CPU is."""
+    return [_language_and_signature(text) for text in items]
 
 
-def _annotated(article: Article) -> Article:
-    language, probability = language_detector().detect(article.text)
-    normalized = normalize_for_hash(article.text)
-    return dataclasses.replace(article, language=language, language_prob=probability,
-                               content_hash=hash_normalized(normalized), signature=neardup.sign_normalized(normalized))
+def _language_and_signature(text: str) -> tuple[str, float, str, neardup.Signature]:
+    language, probability = language_detector().detect(text)
+    normalized = normalize_for_hash(text)
+    return language, probability, hash_normalized(normalized), neardup.sign_normalized(normalized)
+
+
+def annotate(workers: Workers, items: list[Item]) -> list[Item]:
+    """Articles with their language, content hash and signature. Only the texts travel to
+    the workers and back: whole articles would double what is pickled."""
+    articles = [i for i, item in enumerate(items) if isinstance(item, Article)]
+    found = workers.map(detect_language_and_sign, [items[i].text for i in articles])
+    items = list(items)
+    for i, (language, probability, content_hash, signature) in zip(articles, found):
+        items[i] = dataclasses.replace(items[i], language=language, language_prob=probability,
+                                       content_hash=content_hash, signature=signature)
+    return items
 
 
 @stage
@@ -168,32 +184,39 @@ def find_duplicates(warehouse: Warehouse, items: Sequence[Item], replacing: Sequ
     return assign_clusters(list(stored.values()) + incoming, links)
 
 
-def tag_entities(warehouse: Warehouse, items: Sequence[Item], clusters: dict[str, tuple[str, bool]],
-                 workers: Workers) -> list[Item]:
+class Tagging:
     """NER once per cluster, for articles in a language a model is installed for: the
     canonical member is tagged, and its copies reuse its entities wherever they stand in
-    their own text. Each distinct text is tagged once."""
-    articles = {i.article_id: i for i in items if isinstance(i, Article) and i.language in ENTITY_LANGUAGES}
-    canonical = {cluster: article_id for article_id, (cluster, is_canonical) in clusters.items() if is_canonical}
-    source = {a: canonical.get(clusters[a][0], a) for a in articles}
-    stored = warehouse.stored_mentions({c for c in source.values() if c not in articles})
-    warehouse.release()
-    to_tag = {a for a, c in source.items() if c == a or (c not in articles and c not in stored)}
-    texts = sorted({articles[a].text for a in to_tag | {c for c in source.values() if c in articles}})
-    tagged = dict(zip(texts, workers.map(tag_texts, texts)))
+    their own text. Each distinct text is tagged once. The texts go to the workers when
+    this is made; `result()` waits for them and gives the articles with their mentions."""
 
-    def mentions(article: Article) -> tuple:
-        if article.text in tagged:
-            return tagged[article.text]
-        origin = source[article.article_id]
-        found = tagged[articles[origin].text] if origin in articles else stored[origin]
-        return project_mentions(found, article.text)
+    def __init__(self, warehouse: Warehouse, items: Sequence[Item], clusters: dict[str, tuple[str, bool]],
+                 workers: Workers):
+        self.items = items
+        self.articles = {i.article_id: i for i in items if isinstance(i, Article) and i.language in ENTITY_LANGUAGES}
+        canonical = {cluster: article_id for article_id, (cluster, is_canonical) in clusters.items() if is_canonical}
+        self.source = {a: canonical.get(clusters[a][0], a) for a in self.articles}
+        self.stored = warehouse.stored_mentions({c for c in self.source.values() if c not in self.articles})
+        warehouse.release()
+        to_tag = {a for a, c in self.source.items() if c == a or (c not in self.articles and c not in self.stored)}
+        self.texts = sorted({self.articles[a].text for a in to_tag | {c for c in self.source.values() if c in self.articles}})
+        self.tagging = workers.submit(tag_texts, self.texts)
 
-    return [
-        dataclasses.replace(item, mentions=mentions(item)) if isinstance(item, Article) and item.article_id in articles
-        else item
-        for item in items
-    ]
+    def result(self) -> list[Item]:
+        tagged = dict(zip(self.texts, self.tagging.result()))
+
+        def mentions(article: Article) -> tuple:
+            if article.text in tagged:
+                return tagged[article.text]
+            origin = self.source[article.article_id]
+            found = tagged[self.articles[origin].text] if origin in self.articles else self.stored[origin]
+            return project_mentions(found, article.text)
+
+        return [
+            dataclasses.replace(item, mentions=mentions(item)) if isinstance(item, Article) and item.article_id in self.articles
+            else item
+            for item in self.items
+        ]
 
 
 @stage
@@ -211,21 +234,99 @@ def load(warehouse: Warehouse, run: RunRecord, items: Sequence[Item], clusters, 
     run.counts.update(f"language:{a.language}" for a in articles)
 
 
-def process(warehouse: Warehouse, workers: Workers, run: RunRecord, changed: list, retired: list[str],
-            sources: list[Source]) -> None:
-    """One batch through the pipeline, loaded in one transaction. The CPU-heavy stages go
-    to the workers, the stages that read the warehouse stay here. Batches are passed
-    quoted: Prefect would otherwise walk every article and mention looking for futures."""
-    replacing = [item.document.doc_id for item in changed] + retired
-    timed = Stopwatch(run, items=len(changed))
-    warehouse.release()  # before each CPU-heavy stage: queries get in while it runs
-    items = timed("clean", workers.map, clean_records, changed)
-    items = timed("site templates", strip_site_templates, warehouse, quote(items), replacing)
-    warehouse.release()
-    items = timed("language and signatures", workers.map, detect_language_and_sign, items)
-    clusters = timed("duplicates", find_duplicates, warehouse, quote(items), replacing)
-    items = timed("entities", tag_entities, warehouse, items, clusters, workers)
-    timed("load", load, warehouse, run, quote(items), clusters, retired, sources)
+@dataclasses.dataclass
+class Started:
+    """A batch read, its unchanged records left out, its cleaning handed to the workers."""
+
+    batch: list
+    finished: list[tuple[Source, array]]
+    changed: list
+    cleaning: Pending
+    timed: Stopwatch
+
+
+@dataclasses.dataclass
+class Tagged:
+    """A batch cleaned, signed and clustered, its NER on the workers: what is left is to load it."""
+
+    batch: list
+    tagging: Tagging
+    clusters: dict[str, tuple[str, bool]]
+    retired: list[str]
+    sources: list[Source]
+    timed: Stopwatch
+
+
+class Pipeline:
+    """Batches through the stages, two at a time: while the workers tag one batch, the flow
+    reads the next and hands its cleaning to them, which they do while the flow loads the
+    first. A batch that fails is logged and left out; its files are not marked as read,
+    so the next run retries them. The stages that read the warehouse stay in the flow;
+    batches are passed to them quoted, or Prefect would walk every article and mention
+    looking for futures."""
+
+    def __init__(self, warehouse: Warehouse, workers: Workers, run: RunRecord, force: bool):
+        self.warehouse, self.workers, self.run, self.force = warehouse, workers, run, force
+        self.failed_files: set[str] = set()
+
+    def run_batches(self, batches: Iterator[tuple[list, list]], started_at: float) -> None:
+        tagged: Tagged | None = None
+        for batch, finished in batches:
+            self.run.counts.update(documents=len(batch))
+            started = self._attempt(batch, self.start, batch, finished)
+            if tagged:
+                self._attempt(tagged.batch, self.load, tagged)
+            tagged = started and self._attempt(batch, self.tag, started)
+            progress.report(self.run.counts["documents"], self.run.counts["loaded"], time.perf_counter() - started_at)
+        if tagged:
+            self._attempt(tagged.batch, self.load, tagged)
+            progress.report(self.run.counts["documents"], self.run.counts["loaded"], time.perf_counter() - started_at)
+
+    def start(self, batch: list, finished: list[tuple[Source, array]]) -> Started:
+        """skip unchanged -> clean (handed to the workers)"""
+        timed = Stopwatch(self.run, len(batch))
+        changed = batch if self.force else timed("skip unchanged", skip_unchanged, self.warehouse, quote(batch))
+        self.warehouse.release()  # before each CPU-heavy stage: queries get in while it runs
+        return Started(batch, finished, changed, timed("clean", self.workers.submit, clean_records, changed, _raw_size), timed)
+
+    def tag(self, started: Started) -> Tagged | None:
+        """site templates -> language, signatures -> duplicates -> entities (handed to the workers).
+        The files the batch finishes are registered with it, unless a failed batch held records of theirs."""
+        finished = [(source, seen) for source, seen in started.finished if source.source_file not in self.failed_files]
+        sources = [source for source, _ in finished]
+        retired = self.warehouse.stale_documents({s.source_file: (f"{i:016x}" for i in seen) for s, seen in finished})
+        if not started.changed and not retired:
+            if sources:
+                self.warehouse.write_batch(self.run, [], [], {}, sources=sources)
+            return None
+        replacing = [item.document.doc_id for item in started.changed] + retired
+        timed = started.timed
+        items = timed("clean", started.cleaning.result)
+        items = timed("site templates", strip_site_templates, self.warehouse, quote(items), replacing)
+        self.warehouse.release()
+        items = timed("language and signatures", annotate, self.workers, items)
+        clusters = timed("duplicates", find_duplicates, self.warehouse, quote(items), replacing)
+        tagging = timed("entities", Tagging, self.warehouse, items, clusters, self.workers)
+        return Tagged(started.batch, tagging, clusters, retired, sources, timed)
+
+    def load(self, tagged: Tagged) -> None:
+        """entities (from the workers) -> load, in one transaction"""
+        items = tagged.timed("entities", tagged.tagging.result)
+        tagged.timed("load", load, self.warehouse, self.run, quote(items), tagged.clusters, tagged.retired, tagged.sources)
+
+    def _attempt(self, batch: list, step, *args):
+        """`step(*args)`, or None if it fails: the other batches go on, and the next run
+        retries this one's files. A warehouse held past the run's wait is not a batch's
+        failure: the batches after this one would wait as long."""
+        try:
+            return step(*args)
+        except WarehouseBusy:
+            raise
+        except Exception:
+            get_run_logger().exception("a batch of %d documents failed; the run goes on without it", len(batch))
+            self.run.counts.update(failed=len(batch))
+            self.failed_files.update(item.document.source_file for item in batch)
+            return None
 
 
 def _timed_reads(run: RunRecord, batches: Iterator[tuple[list, list]]) -> Iterator[tuple[list, list]]:
@@ -242,10 +343,12 @@ def _timed_reads(run: RunRecord, batches: Iterator[tuple[list, list]]) -> Iterat
 
 
 class Stopwatch:
-    """Adds each stage's time and items to the run's record, for `runs.stages`."""
+    """Adds a batch's time and items in each stage to the run's record, for `runs.stages`.
+    A stage handed to the workers is timed twice, handing out and waiting: its items count once."""
 
     def __init__(self, run: RunRecord, items: int):
         self.run, self.items = run, items
+        self._counted: set[str] = set()
 
     def __call__(self, stage: str, step, *args):
         started = time.perf_counter()
@@ -253,8 +356,9 @@ class Stopwatch:
             return step(*args)
         finally:
             tally = self.run.stages.setdefault(stage, [0, 0.0])
-            tally[0] += self.items
+            tally[0] += 0 if stage in self._counted else self.items
             tally[1] += time.perf_counter() - started
+            self._counted.add(stage)
 
 
 @flow(name="newsmill-ingest")
@@ -281,56 +385,32 @@ def ingest(
     logger = get_run_logger()
     run = RunRecord(flow_run_id=flow_run.get_id())
     started = time.perf_counter()
-    failed_files: set[str] = set()  # files with a record in a failed batch: never marked as read
     with Warehouse(Path(db), lock_timeout=lock_timeout) as warehouse, Workers(processes, dask_address) as workers:
         scan = Scan(warehouse, paths, force, max_record_bytes)
+        pipeline = Pipeline(warehouse, workers, run, force)
         try:
-            for batch, finished in _timed_reads(run, scan.batches(batch_size)):
-                run.counts.update(documents=len(batch))
-                finished = [(source, seen) for source, seen in finished if source.source_file not in failed_files]
-                try:
-                    ingest_batch(warehouse, workers, run, batch, finished, force)
-                except WarehouseBusy:  # held past the timeout: the batches after this one would wait as long
-                    raise
-                except Exception:  # the other batches go on; the next run retries this one's files
-                    logger.exception("a batch of %d documents failed; the run goes on without it", len(batch))
-                    run.counts.update(failed=len(batch))
-                    failed_files.update(item.document.source_file for item in batch)
-                progress.report(run.counts["documents"], run.counts["loaded"], time.perf_counter() - started)
+            pipeline.run_batches(_timed_reads(run, scan.batches(batch_size)), started)
         except WarehouseBusy:  # saying so would wait as long again: the next run marks this one failed
             raise
         except BaseException:
             warehouse.finish_run(run, "failed")
             raise
         run.counts.update(documents=scan.unchanged_records)
-        warehouse.finish_run(run, "failed" if failed_files else "completed")
+        warehouse.finish_run(run, "failed" if pipeline.failed_files else "completed")
         summary = _summary(run, time.perf_counter() - started)
         create_markdown_artifact(
             run_report(summary, _prefixed(run.counts, "language:"), run.stages, warehouse.top_entities(run.run_id)),
             key="newsmill-ingest", description=f"newsmill ingest into {db}",
         )
     logger.info("ingest finished: %s", summary)
-    if failed_files:
-        raise BatchesFailed(f"{run.counts['failed']} documents in failed batches (from {len(failed_files)} files); "
+    if pipeline.failed_files:
+        raise BatchesFailed(f"{run.counts['failed']} documents in failed batches (from {len(pipeline.failed_files)} files); "
                             "the others are loaded. Run the ingest again to retry them.")
     return summary
 
 
 class BatchesFailed(RuntimeError):
     """Some batches failed after their retries; every other batch is loaded."""
-
-
-def ingest_batch(warehouse: Warehouse, workers: Workers, run: RunRecord, batch: list,
-                 finished: list[tuple[Source, array]], force: bool) -> None:
-    """Load a batch's new and changed records, register the files it finishes, retire the
-    records those files no longer hold."""
-    changed = batch if force else Stopwatch(run, len(batch))("skip unchanged", skip_unchanged, warehouse, quote(batch))
-    sources = [source for source, _ in finished]
-    retired = warehouse.stale_documents({s.source_file: (f"{i:016x}" for i in seen) for s, seen in finished})
-    if changed or retired:
-        process(warehouse, workers, run, changed, retired, sources)
-    elif sources:
-        warehouse.write_batch(run, [], [], {}, sources=sources)
 
 
 def _prefixed(counts: Counter, prefix: str) -> dict[str, int]:

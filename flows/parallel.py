@@ -3,7 +3,8 @@ or on a Dask cluster. Reads and writes of the warehouse never leave the flow's p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from typing import Any
 
 from prefect import Task
@@ -41,17 +42,25 @@ class Workers:
             return max(1, len(self._started().client.scheduler_info()["workers"]))
         return self.processes
 
-    def map(self, stage: Task, items: Sequence[Any]) -> list:
+    def map(self, stage: Task, items: Sequence[Any], size: Callable[[Any], int] = len) -> list:
         """`stage(chunk)` for each chunk of `items`, concatenated: a stage takes a list and
-        returns one result per item. Call it from the flow, not from inside a task: a task
-        shared out carries its caller's context along."""
+        returns one result per item."""
+        return self.submit(stage, items, size).result()
+
+    def submit(self, stage: Task, items: Sequence[Any], size: Callable[[Any], int] = len) -> Pending:
+        """`map`, started: the workers go on while the flow does something else. Chunks are
+        about equal in total `size` (each item's expected cost), so no worker sits idle
+        while another finishes. Call it from the flow, not from inside a task: a task shared
+        out carries its caller's context along."""
+        if not items:
+            return Pending([], [])
         if not self.dask_address and (self.processes <= 1 or len(items) < 2 * MIN_ITEMS_PER_WORKER):
-            return list(stage(quote(list(items))))  # quoted: not walked item by item for futures
-        workers = min(self.count, max(1, len(items) // MIN_ITEMS_PER_WORKER))
-        chunks = [list(items[i::workers]) for i in range(workers)]
-        futures = [self._started().submit(stage, {"items": chunk}) for chunk in chunks]
-        results = [future.result() for future in futures]
-        return [results[i % workers][i // workers] for i in range(len(items))]
+            done: Future = Future()
+            done.set_result(stage(quote(list(items))))  # quoted: not walked item by item for futures
+            return Pending([list(range(len(items)))], [done])
+        chunks = balanced_chunks([size(item) for item in items],
+                                 min(self.count, max(1, len(items) // MIN_ITEMS_PER_WORKER)))
+        return Pending(chunks, [self._started().submit(stage, {"items": [items[i] for i in chunk]}) for chunk in chunks])
 
     def _started(self) -> TaskRunner:
         if self._runner is None:
@@ -64,3 +73,30 @@ class Workers:
 
             return DaskTaskRunner(address=self.dask_address)
         return ProcessPoolTaskRunner(max_workers=self.processes)
+
+
+class Pending:
+    """A stage's results for a batch, on their way from the workers."""
+
+    def __init__(self, chunks: list[list[int]], futures: list):
+        self._chunks, self._futures = chunks, futures  # a chunk's item indexes, the future of its results
+
+    def result(self) -> list:
+        """The results in the order of the items, once every worker has finished."""
+        results: list = [None] * sum(map(len, self._chunks))
+        for chunk, future in zip(self._chunks, self._futures):
+            for i, result in zip(chunk, future.result(), strict=True):
+                results[i] = result
+        return results
+
+
+def balanced_chunks(sizes: Sequence[int], count: int) -> list[list[int]]:
+    """The indexes of `sizes` split into `count` chunks of about equal total size: the
+    largest first, each to the lightest chunk so far. Each chunk keeps its indexes in order."""
+    chunks: list[list[int]] = [[] for _ in range(count)]
+    totals = [0] * count
+    for i in sorted(range(len(sizes)), key=lambda i: -sizes[i]):
+        lightest = totals.index(min(totals))
+        chunks[lightest].append(i)
+        totals[lightest] += sizes[i]
+    return [sorted(chunk) for chunk in chunks]

@@ -2,6 +2,7 @@
 per-stage times in `runs`, a markdown artifact, failed batches that do not sink the run."""
 
 import asyncio
+import json
 from pathlib import Path
 
 import duckdb
@@ -126,5 +127,37 @@ def test_a_listener_follows_the_run_batch_by_batch(prefect_server, sample_copy, 
     with progress.listening(lambda read, loaded, seconds: reports.append((read, loaded, seconds))):
         ingest([str(sample_copy)], db=str(tmp_path / "w.duckdb"), processes=1, batch_size=5)
 
-    assert [(read, loaded) for read, loaded, _ in reports] == [(5, 5), (10, 10), (12, 12)]
+    # Loads trail reads by a batch: the next batch is read and cleaned while one is loaded.
+    assert [(read, loaded) for read, loaded, _ in reports] == [(5, 0), (10, 5), (12, 10), (12, 12)]
     assert [seconds for *_, seconds in reports] == sorted(seconds for *_, seconds in reports)
+
+
+def test_a_batch_that_fails_to_load_keeps_its_file_unread_though_a_later_batch_finished_it(
+        prefect_server, sample_copy, tmp_path, monkeypatch):
+    """Batches overlap: the next one is read and cleaned before the failing one loads."""
+    feed = tmp_path / "feed.jsonl"
+    texts = sorted(p.read_text() for p in sample_copy.glob("*.txt"))[:5]
+    feed.write_text("".join(json.dumps({"url": f"https://x.example/{i}", "text": f"Story {i}.\n{text}"}) + "\n"
+                            for i in range(10) for text in [texts[i % 5]]))
+    db = tmp_path / "w.duckdb"
+    result = flows.ingest.Tagging.result
+
+    def result_or_fail(tagging):
+        if any(getattr(item, "url", None) == "https://x.example/5" for item in tagging.items):
+            raise RuntimeError("a bug that only the second batch triggers")
+        return result(tagging)
+
+    monkeypatch.setattr(flows.ingest.Tagging, "result", result_or_fail)
+    with pytest.raises(BatchesFailed):  # batches of 4, 4 and 2: the third finishes the file
+        ingest([str(feed)], db=str(db), processes=1, batch_size=4)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM documents").fetchall() == [(6,)]
+        assert con.execute("SELECT count(*) FROM sources").fetchall() == [(0,)]
+
+    monkeypatch.setattr(flows.ingest.Tagging, "result", result)
+    again = ingest([str(feed)], db=str(db), processes=1, batch_size=4)
+
+    assert again["documents"] - again["unchanged"] == 4
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM articles").fetchall() == [(10,)]
+        assert con.execute("SELECT count(*) FROM sources").fetchall() == [(1,)]
