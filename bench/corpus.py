@@ -9,6 +9,7 @@ import gzip
 import io
 import json
 import random
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -43,6 +44,37 @@ SENTENCES = [
     "{person2}, who has followed the {topic} for {org2}, said the timetable looked ambitious but achievable.",
     "Officials in {city2} said they were watching the outcome closely and might follow with a plan of their own.",
 ]
+ENTITY_LABELS = {"person": "PERSON", "person2": "PERSON", "last": "PERSON", "org": "ORG", "org2": "ORG",
+                 "city": "GPE", "city2": "GPE"}
+FOREIGN_TOPICS = {
+    "de": ["der Haushalt", "der Hafenausbau", "die Fahrpreiserhöhung", "das Hochwasserschutzprojekt", "der Windpark"],
+    "es": ["el presupuesto", "la ampliación del puerto", "la subida de tarifas", "el parque eólico", "el nuevo hospital"],
+}
+FOREIGN_TITLES = {"de": "Streit um {topic} in {city}", "es": "Debate sobre {topic} en {city}"}
+FOREIGN_DAYS = {"de": ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"],
+                "es": ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"]}
+FOREIGN_SENTENCES = {
+    "de": [
+        "{person} sagte am {day}, {topic} in {city} werde nach neuen Berechnungen rund {number} Millionen Euro kosten.",
+        "Die Entscheidung folgte auf {number} Tage Verhandlungen, berichtete {person} am {day} in {city}.",
+        "Kritiker in {city} bemängeln laut {person}, dass die Bürger zu spät informiert worden seien.",
+        "Nach Angaben von {person} sollen die ersten Arbeiten in {number} Wochen beginnen.",
+        "\u201eWir halten diesen Schritt für richtig\u201c, sagte {person} am {day} über {topic}.",
+        "Anwohner aus {city} können sich am {day} bei einer Versammlung mit {person} äußern.",
+        "{person} kündigte an, die {number} Seiten starke Kostenaufstellung im Stadtrat prüfen zu lassen.",
+        "In {city} wird die Entwicklung seit {number} Monaten aufmerksam verfolgt, sagte {person}.",
+    ],
+    "es": [
+        "{person} afirmó el {day} que {topic} de {city} costará unos {number} millones de euros.",
+        "La decisión llega tras {number} días de negociaciones, explicó {person} el {day} en {city}.",
+        "Los críticos en {city} lamentan, según {person}, que los vecinos hayan sido informados tarde.",
+        "Según {person}, las primeras obras comenzarán dentro de {number} semanas.",
+        "\u00abCreemos que es el paso correcto\u00bb, dijo {person} el {day} sobre {topic}.",
+        "Los residentes de {city} podrán opinar el {day} en una reunión pública con {person}.",
+        "{person} anunció que pedirá revisar en el pleno las {number} páginas del informe de costes.",
+        "En {city} se sigue la evolución desde hace {number} meses, señaló {person}.",
+    ],
+}
 RESIDUE_HEAD = ["Share.", "Admin", "Advertisement", "Subscribe to our newsletter"]
 RESIDUE_TAIL = ["Previous Post Next Post", "Leave A Reply", "Source link", "Share this article",
                 "© 2025 Example Media Ltd. All rights reserved.", "Exit mobile version"]
@@ -50,6 +82,12 @@ RESIDUE_TAIL = ["Previous Post Next Post", "Leave A Reply", "Source link", "Shar
 
 def article(rng: random.Random) -> tuple[str, list[str]]:
     """(headline, paragraphs) of an article of about 600-700 words."""
+    title, paragraphs, _ = story(rng)
+    return title, paragraphs
+
+
+def story(rng: random.Random) -> tuple[str, list[str], set[tuple[str, str]]]:
+    """(headline, paragraphs, named entities as (name, label)) of an English article."""
     def person() -> tuple[str, str]:
         last = rng.choice(LAST)
         return f"{rng.choice(FIRST)} {last}", last
@@ -57,18 +95,36 @@ def article(rng: random.Random) -> tuple[str, list[str]]:
     city, city2 = rng.sample(CITIES, 2)
     org, org2 = rng.sample(ORGS, 2)
     topic = rng.choice(TOPICS)
-    paragraphs = []
+    paragraphs, entities = [], set()
     for _ in range(rng.randint(7, 9)):
         sentences = []
         for template in rng.sample(SENTENCES, rng.randint(3, 4)):
             (p1, last), (p2, _) = person(), person()
+            names = dict(person=p1, person2=p2, last=last, org=org, org2=org2, city=city, city2=city2)
             sentences.append(template.format(
-                person=p1, person2=p2, last=last, role=rng.choice(ROLES), org=org, org2=org2, city=city, city2=city2,
-                topic=topic, day=rng.choice(DAYS), verb=rng.choice(VERBS), number=rng.randint(2, 950), unit=rng.choice(UNITS),
+                **names, role=rng.choice(ROLES), topic=topic, day=rng.choice(DAYS), verb=rng.choice(VERBS),
+                number=rng.randint(2, 950), unit=rng.choice(UNITS),
             ))
+            entities.update((names[field].removeprefix("the "), ENTITY_LABELS[field])
+                            for field in names if "{" + field + "}" in template)
         text = " ".join(sentences)
         paragraphs.append(text[0].upper() + text[1:])
-    return f"{org.removeprefix('the ').title()} backs {topic} plan for {city}", paragraphs
+    return f"{org.removeprefix('the ').title()} backs {topic} plan for {city}", paragraphs, entities
+
+
+def foreign_story(rng: random.Random) -> tuple[str, str, list[str]]:
+    """(language, headline, paragraphs) of a German or Spanish article of about 400 words."""
+    language = rng.choice(["de", "es"])
+    city, topic = rng.choice(CITIES), rng.choice(FOREIGN_TOPICS[language])
+    paragraphs = []
+    for _ in range(rng.randint(6, 8)):
+        text = " ".join(
+            template.format(person=f"{rng.choice(FIRST)} {rng.choice(LAST)}", city=city, topic=topic,
+                            number=rng.randint(2, 950), day=rng.choice(FOREIGN_DAYS[language]))
+            for template in rng.sample(FOREIGN_SENTENCES[language], rng.randint(3, 4))
+        )
+        paragraphs.append(text)
+    return language, FOREIGN_TITLES[language].format(topic=topic, city=city), paragraphs
 
 
 def scraped_text(rng: random.Random, title: str, paragraphs: list[str]) -> str:
@@ -145,3 +201,49 @@ def write_mixed_folder(folder: Path, documents: int, seed: int = 0) -> None:
             url, body = next(page_source)
             headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
             writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers))
+
+
+def write_news_corpus(folder: Path, articles: int, seed: int = 0, first: int = 0) -> list[dict]:
+    """`articles` news files, HTML pages and scraped text half and half, about 30% near-copies
+    of an earlier story (shortened, figures changed, scraped from another site) and about
+    10% in German or Spanish. Returns what each file truly holds: its story, language,
+    article body and, for English, its named entities. `first` numbers the files on from
+    an earlier call with the same seed, which the stories copied from may come from."""
+    rng = random.Random(f"{seed}:{first}")
+    folder.mkdir(parents=True, exist_ok=True)
+    stories: list[tuple[int, str, str, list[str], set]] = []
+    truth = []
+    start = datetime(2025, 1, 1)
+    for n in range(first, first + articles):
+        if stories and rng.random() < 0.3:
+            origin, language, title, paragraphs, entities = rng.choice(stories)
+            paragraphs = _edited_copy(rng, paragraphs)
+        elif rng.random() < 0.1:  # copies are of stories in either language alike
+            origin, (language, title, paragraphs), entities = n, foreign_story(rng), set()
+            stories.append((n, language, title, paragraphs, entities))
+        else:
+            origin, language, (title, paragraphs, entities) = n, "en", story(rng)
+            stories.append((n, language, title, paragraphs, entities))
+        body = "\n".join(paragraphs)
+        if rng.random() < 0.5:
+            url = f"https://www.site{n % 40}.example.com/news/{n}"
+            page = html_page(rng, title, paragraphs, url, start + timedelta(minutes=17 * n), padding_bytes=20_000)
+            name = f"{n:06d}.html"
+            (folder / name).write_text(page.replace('<html lang="en">', f'<html lang="{language}">'), encoding="utf-8")
+        else:
+            name = f"{n:06d}.txt"
+            (folder / name).write_text(scraped_text(rng, title, paragraphs), encoding="utf-8")
+        truth.append({"file": name, "story": origin, "language": language, "body": body,
+                      "entities": sorted([entity, label] for entity, label in entities if entity in body)})
+    return truth
+
+
+def _edited_copy(rng: random.Random, paragraphs: list[str]) -> list[str]:
+    """A copy as another outlet runs it: sometimes shortened, sometimes a figure updated."""
+    copy = list(paragraphs)
+    if rng.random() < 0.5:
+        copy = copy[: len(copy) - rng.randint(1, 2)]
+    if rng.random() < 0.5:
+        i = rng.randrange(len(copy))
+        copy[i] = re.sub(r"\d+", lambda m: str(int(m.group()) + rng.randint(1, 9)), copy[i], count=1)
+    return copy

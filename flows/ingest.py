@@ -43,6 +43,7 @@ from warehouse import RunRecord, Warehouse, WarehouseBusy, default_path
 from warehouse.writer import DEFAULT_LOCK_TIMEOUT
 
 BATCH_SIZE = 256
+LOOKUP_FILES = 1000  # files whose stored digests are looked up in one query
 ENTITY_LANGUAGES = {"en"}  # the languages an NER model is installed for
 
 Item = Article | Reject
@@ -74,21 +75,26 @@ class Scan:
         self._finished: list[tuple[Source, array]] = []
 
     def records(self) -> Iterator[Record | Reject]:
-        for path in discover(self.paths):
-            try:
-                sha256, size = file_digest(path)
-            except OSError:  # read_file turns it into an `unreadable` reject
-                yield from read_file(path, self.max_record_bytes)
-                continue
-            stored = self.warehouse.stored_source(str(path))
-            if stored and stored[0] == sha256 and not self.force:
-                self.unchanged_records += stored[1]
-                continue
-            seen = array("Q")  # doc ids as 64-bit ints: memory stays small for huge files
-            for item in read_file(path, self.max_record_bytes):
-                seen.append(int(item.document.doc_id, 16))
-                yield item
-            self._finished.append((Source(str(path), sha256, size, len(seen)), seen))
+        files = discover(self.paths)
+        while paths := list(islice(files, LOOKUP_FILES)):
+            stored = self.warehouse.stored_sources(str(path) for path in paths)
+            for path in paths:
+                yield from self._records(path, stored.get(str(path)))
+
+    def _records(self, path: Path, stored: tuple[str, int] | None) -> Iterator[Record | Reject]:
+        try:
+            sha256, size = file_digest(path)
+        except OSError:  # read_file turns it into an `unreadable` reject
+            yield from read_file(path, self.max_record_bytes)
+            return
+        if stored and stored[0] == sha256 and not self.force:
+            self.unchanged_records += stored[1]
+            return
+        seen = array("Q")  # doc ids as 64-bit ints: memory stays small for huge files
+        for item in read_file(path, self.max_record_bytes):
+            seen.append(int(item.document.doc_id, 16))
+            yield item
+        self._finished.append((Source(str(path), sha256, size, len(seen)), seen))
 
     def batches(self, size: int) -> Iterator[tuple[list[Record | Reject], list[tuple[Source, array]]]]:
         """(records, files finished): every record of a finished file is in its batch or an earlier one."""

@@ -127,10 +127,13 @@ class Warehouse:
             ).fetchall()
         return dict(rows)
 
-    def stored_source(self, source_file: str) -> tuple[str, int] | None:
-        """(sha256, records) of a file as last ingested, or None for a file never ingested."""
-        rows = self._con.execute("SELECT sha256, records FROM sources WHERE source_file = ?", [source_file]).fetchall()
-        return rows[0] if rows else None
+    def stored_sources(self, source_files: Iterable[str]) -> dict[str, tuple[str, int]]:
+        """source_file -> (sha256, records) as last ingested, for those of these files ever ingested."""
+        with self._ids("wanted_files", source_files):
+            rows = self._con.execute(
+                "SELECT source_file, sha256, records FROM sources WHERE source_file IN (SELECT id FROM wanted_files)"
+            ).fetchall()
+        return {source_file: (sha256, records) for source_file, sha256, records in rows}
 
     def stale_documents(self, seen: dict[str, Iterable[str]]) -> list[str]:
         """Stored documents of these files (source_file -> doc_ids read from it now)
