@@ -18,34 +18,67 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 FIRST = ["Maria", "James", "Aiko", "Oluwaseun", "Lena", "Carlos", "Priya", "Tomasz", "Fatima", "Erik", "Mei", "Samuel",
-         "Ingrid", "Rafael", "Hannah", "Yusuf", "Claire", "Dmitri", "Amara", "Niall"]
+         "Ingrid", "Rafael", "Hannah", "Yusuf", "Claire", "Dmitri", "Amara", "Niall", "Sofia", "Kwame", "Elif", "Mateo",
+         "Anouk", "Rohan", "Greta", "Tariq", "Beatriz", "Jonas", "Nadia", "Felix", "Ayesha", "Lukas", "Chiara", "Kenji"]
 LAST = ["Okafor", "Lindqvist", "Tanaka", "Delgado", "Novak", "Brennan", "Haddad", "Kowalski", "Moreau", "Castillo",
-        "Fischer", "Osei", "Nakamura", "Petrov", "Whitfield", "Rahman", "Silva", "MacLeod", "Jensen", "Vogel"]
+        "Fischer", "Osei", "Nakamura", "Petrov", "Whitfield", "Rahman", "Silva", "MacLeod", "Jensen", "Vogel",
+        "Adeyemi", "Bergström", "Costa", "Dubois", "Eriksen", "Farouk", "Gallagher", "Horvath", "Iyer", "Janssen",
+        "Keller", "Laurent", "Mendes", "Nielsen", "O'Connor", "Pereira"]
 CITIES = ["Lisbon", "Rotterdam", "Nairobi", "Osaka", "Valparaiso", "Gdansk", "Leeds", "Montreal", "Porto Alegre",
-          "Tallinn", "Adelaide", "Bergen", "Marseille", "Cork", "Brno", "Seville"]
+          "Tallinn", "Adelaide", "Bergen", "Marseille", "Cork", "Brno", "Seville", "Accra", "Dundee", "Malmo",
+          "Ljubljana", "Halifax", "Dunedin", "Antwerp", "Bilbao", "Tampere", "Kraków", "Genoa", "Windhoek"]
 ORGS = ["the Harbour Authority", "Northbridge Holdings", "the Regional Water Board", "Altavia Systems",
         "the National Statistics Office", "Meridian Bank", "the Transport Workers Union", "Corvid Energy",
-        "the City Council", "the Environment Agency", "Lumen Pharmaceuticals", "the Port Commission"]
+        "the City Council", "the Environment Agency", "Lumen Pharmaceuticals", "the Port Commission",
+        "Halden Logistics", "the Chamber of Commerce", "Brightwater Utilities", "the Teachers Federation",
+        "Kestrel Aerospace", "the Housing Trust", "Solvane Chemicals", "the Audit Office", "Tidewell Insurance",
+        "the Farmers Association", "Orbis Telecom", "the Planning Inspectorate"]
 ROLES = ["chief executive", "spokesperson", "director", "economist", "council leader", "union secretary",
-         "analyst", "chair", "minister", "researcher"]
+         "analyst", "chair", "minister", "researcher", "project manager", "deputy mayor", "treasurer",
+         "chief engineer", "campaign organiser", "board member"]
+TOPIC_KINDS = ["new", "proposed", "delayed", "revised", "disputed", "long-awaited", "scaled-back", "regional",
+               "second", "emergency"]
 TOPICS = ["budget", "harbour expansion", "fare increase", "flood barrier", "wage agreement", "data centre",
-          "housing plan", "rail link", "water tariff", "school programme", "wind farm", "hospital wing"]
-VERBS = ["cost", "add", "save", "require", "create", "cut"]
-UNITS = ["million euros", "jobs", "homes", "kilometres of track", "megawatts", "per cent"]
+          "housing plan", "rail link", "water tariff", "school programme", "wind farm", "hospital wing",
+          "bridge repair", "tram line", "recycling scheme", "port tax", "airport terminal", "solar park"]
+VERBS = ["cost", "add", "save", "require", "create", "cut", "bring in", "free up"]
+UNITS = ["million euros", "jobs", "homes", "kilometres of track", "megawatts", "per cent", "hectares", "beds"]
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]
+# [a|b] is a choice of wording: outlets phrase the same kind of sentence many ways, so
+# unrelated stories share few word 4-grams, as real news does.
 SENTENCES = [
-    "{person}, {role} at {org}, said on {day} that the {topic} in {city} would {verb} {number} {unit}.",
-    "The decision followed months of talks between {org} and {org2}, according to {person2}.",
-    "Critics in {city} argued that the {topic} had been rushed, and {person} promised a review before the end of the year.",
-    "{last} told reporters that {org} expected the first results within {number} weeks.",
-    "Residents of {city} will be able to comment on the {topic} at a public meeting next {day}.",
-    "Figures published by {org} showed that costs had risen by {number} {unit} since the plan was first announced.",
-    "\"We have listened carefully, and we believe this is the right step for {city},\" {last} said.",
-    "{person2}, who has followed the {topic} for {org2}, said the timetable looked ambitious but achievable.",
-    "Officials in {city2} said they were watching the outcome closely and might follow with a plan of their own.",
+    "{person}, {role} at {org}, [said|told reporters|confirmed|announced] on {day} that the {topic} "
+    "[in|for|near] {city} would {verb} [about|some|nearly|up to] {number} {unit}.",
+    "The [decision|announcement|move|vote] followed [months|weeks|a year] of [talks|negotiations|wrangling] "
+    "between {org} and {org2}, according to {person}.",
+    "Critics in {city} [argued|complained|warned] that the {topic} had been [rushed|poorly explained|badly costed], "
+    "and {last} promised a [review|fresh look|public report] before {month}.",
+    "{last} told [reporters|the committee|a briefing|local radio] that {org} expected [the first results|work to start|"
+    "a decision] within {number} [weeks|days|months].",
+    "Residents of {city} [will be able to|are invited to|may] comment on the {topic} at a [public meeting|hearing|"
+    "consultation evening] [next|on] {day}.",
+    "Figures [published|released|compiled] by {org} [showed|suggested|indicated] that costs had [risen|climbed|grown] "
+    "by {number} {unit} since {month}.",
+    "\"[We have listened carefully|We took our time|This was not an easy choice], and [we believe|I am convinced|we are "
+    "confident] this is the right step for {city},\" {last} said.",
+    "{person}, who has [followed|tracked|covered] the {topic} for {org2}, [said|thought|wrote] the timetable looked "
+    "[ambitious but achievable|tight|optimistic].",
+    "Officials in {city2} [said|signalled|made clear] they were watching {city} [closely|with interest|carefully] and "
+    "[might|could|would probably] follow with a {topic} of their own.",
+    "[Opposition|Local|Regional] [councillors|politicians|campaigners] in {city} [called|pressed|asked] for {org} "
+    "to publish [the full contract|its risk assessment|every tender] by {month}.",
+    "[Shares in|Bonds issued by|The outlook for] {org2} [rose|fell|held steady] {number} per cent after the "
+    "[announcement|news|statement] on {day}.",
+    "{last} [said|insisted|added] that {number} {unit} [was|would be|remained] [a realistic|a cautious|the minimum] "
+    "[estimate|figure|target] for {month}.",
+    "In {city2}, where a [similar|comparable|smaller] {topic} [opened|stalled|was cancelled] in {month}, "
+    "{person} [urged|advised|warned] {org} to [move carefully|learn from the delays|keep a reserve].",
+    "[A|The] [report|letter|study] [seen by|sent to|shared with] {org2} [puts|estimates|sets] the [bill|saving|risk] "
+    "at {number} {unit}.",
 ]
-ENTITY_LABELS = {"person": "PERSON", "person2": "PERSON", "last": "PERSON", "org": "ORG", "org2": "ORG",
-                 "city": "GPE", "city2": "GPE"}
+ENTITY_LABELS = {"person": "PERSON", "last": "PERSON", "org": "ORG", "org2": "ORG", "city": "GPE", "city2": "GPE"}
 FOREIGN_TOPICS = {
     "de": ["der Haushalt", "der Hafenausbau", "die Fahrpreiserhöhung", "das Hochwasserschutzprojekt", "der Windpark"],
     "es": ["el presupuesto", "la ampliación del puerto", "la subida de tarifas", "el parque eólico", "el nuevo hospital"],
@@ -87,29 +120,31 @@ def article(rng: random.Random) -> tuple[str, list[str]]:
 
 
 def story(rng: random.Random) -> tuple[str, list[str], set[tuple[str, str]]]:
-    """(headline, paragraphs, named entities as (name, label)) of an English article."""
-    def person() -> tuple[str, str]:
-        last = rng.choice(LAST)
-        return f"{rng.choice(FIRST)} {last}", last
-
+    """(headline, paragraphs, named entities as (name, label)) of an English article: a cast
+    of people, two organizations and two places, quoted again and again, as a story does."""
+    cast = [(rng.choice(FIRST), last) for last in rng.sample(LAST, rng.randint(3, 5))]
     city, city2 = rng.sample(CITIES, 2)
     org, org2 = rng.sample(ORGS, 2)
-    topic = rng.choice(TOPICS)
+    topic = f"{rng.choice(TOPIC_KINDS)} {rng.choice(TOPICS)}"
     paragraphs, entities = [], set()
     for _ in range(rng.randint(7, 9)):
         sentences = []
         for template in rng.sample(SENTENCES, rng.randint(3, 4)):
-            (p1, last), (p2, _) = person(), person()
-            names = dict(person=p1, person2=p2, last=last, org=org, org2=org2, city=city, city2=city2)
-            sentences.append(template.format(
-                **names, role=rng.choice(ROLES), topic=topic, day=rng.choice(DAYS), verb=rng.choice(VERBS),
-                number=rng.randint(2, 950), unit=rng.choice(UNITS),
+            first, last = rng.choice(cast)
+            names = dict(person=f"{first} {last}", last=rng.choice(cast)[1], org=org, org2=org2, city=city, city2=city2)
+            sentences.append(_choose_wording(rng, template).format(
+                **names, role=rng.choice(ROLES), topic=topic, day=rng.choice(DAYS), month=rng.choice(MONTHS),
+                verb=rng.choice(VERBS), number=rng.randint(2, 950), unit=rng.choice(UNITS),
             ))
             entities.update((names[field].removeprefix("the "), ENTITY_LABELS[field])
                             for field in names if "{" + field + "}" in template)
         text = " ".join(sentences)
         paragraphs.append(text[0].upper() + text[1:])
     return f"{org.removeprefix('the ').title()} backs {topic} plan for {city}", paragraphs, entities
+
+
+def _choose_wording(rng: random.Random, template: str) -> str:
+    return re.sub(r"\[([^\]]+)\]", lambda m: rng.choice(m.group(1).split("|")), template)
 
 
 def foreign_story(rng: random.Random) -> tuple[str, str, list[str]]:

@@ -181,8 +181,9 @@ def find_duplicates(warehouse: Warehouse, items: Sequence[Item], replacing: Sequ
     keys = {a.article_id: a.signature.band_keys for a in articles}
     links = [(a, b) for a, b in neardup.candidate_pairs(keys.items())
              if neardup.is_near_duplicate(signatures[a], signatures[b])]
-    links += [(new, old) for new, old, data, shingles in warehouse.near_duplicate_candidates(keys, excluding=replacing)
-              if neardup.is_near_duplicate(signatures[new], neardup.Signature.from_bytes(data, shingles))]
+    candidates = warehouse.near_duplicate_candidates(keys, excluding=replacing)
+    stored_signatures = warehouse.signatures({old for _, old in candidates})
+    links += [(new, old) for new, old in candidates if neardup.is_near_duplicate(signatures[new], stored_signatures[old])]
     stored = {m.article_id: m for m in warehouse.cluster_members({a.content_hash for a in articles}, replacing=replacing)}
     linked = [b for _, b in links if b not in signatures]
     stored.update((m.article_id, m) for m in warehouse.clusters_of(linked + replacing, excluding=replacing))

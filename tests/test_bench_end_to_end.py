@@ -1,14 +1,16 @@
 """The end-to-end benchmark's corpus, its obvious script, and how both are scored."""
 
+import random
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from bench.corpus import write_news_corpus
+from bench.corpus import story, write_news_corpus
 from bench.end_to_end import _entity_scores, _newsmill_outputs, _pair_scores, _script_outputs, _text_scores
 from bench.naive_script import run as run_naive_script
 from flows.ingest import ingest
+from transforms import neardup
 
 
 def test_the_news_corpus_is_the_same_for_the_same_seed_and_has_copies_and_other_languages(tmp_path):
@@ -23,6 +25,18 @@ def test_the_news_corpus_is_the_same_for_the_same_seed_and_has_copies_and_other_
     assert 0.06 < (languages["de"] + languages["es"]) / 400 < 0.14
     assert {t["file"][-4:] for t in truth} == {"html", ".txt"}
     assert all(t["entities"] for t in truth if t["language"] == "en")
+
+
+def test_unrelated_stories_share_few_shingles_as_real_news_does():
+    # A generator repeating fixed sentences makes every story a near-duplicate candidate
+    # of every other, and the duplicate stage's cost quadratic, which real news is not.
+    rng = random.Random(3)
+    signatures = [neardup.sign("\n".join(story(rng)[1])) for _ in range(200)]
+
+    candidates = neardup.candidate_pairs((i, s.band_keys) for i, s in enumerate(signatures))
+
+    assert len(candidates) < 0.02 * (200 * 199 / 2)
+    assert not any(neardup.is_near_duplicate(signatures[a], signatures[b]) for a, b in candidates)
 
 
 def test_more_articles_are_numbered_on_after_the_first(tmp_path):

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from transforms import entities as names
-from transforms import templates
+from transforms import neardup, templates
 from transforms.dedup import ClusterMember
 from transforms.documents import Article, Mention, Reject, Source, stable_id
 from warehouse.connection import DEFAULT_LOCK_TIMEOUT, RunLock, connect
@@ -173,19 +173,26 @@ class Warehouse:
             result.setdefault(group, (0, {}))[1][key] = n
         return result
 
-    def near_duplicate_candidates(self, keys: dict[str, list[int]], excluding: Sequence[str]) -> list[tuple]:
-        """(new article_id, stored article_id, signature bytes, shingles) for every stored
-        article sharing an LSH band key with a new one, leaving out `excluding`."""
+    def near_duplicate_candidates(self, keys: dict[str, list[int]], excluding: Sequence[str]) -> list[tuple[str, str]]:
+        """(new article_id, stored article_id) for every stored article sharing an LSH band
+        key with a new one, leaving out `excluding`."""
         rows = ((article_id, band, key) for article_id, band_keys in keys.items() for band, key in enumerate(band_keys))
         with self._table("new_bands", _arrow(BANDS, rows)), self._ids("excluded_ids", excluding):
             return self._con.execute(
-                """SELECT DISTINCT n.article_id, s.article_id, h.signature, h.shingles
-                   FROM new_bands n
-                   JOIN lsh_bands s ON s.band = n.band AND s.key = n.key
-                   JOIN minhashes h ON h.article_id = s.article_id
+                """SELECT DISTINCT n.article_id, s.article_id
+                   FROM new_bands n JOIN lsh_bands s ON s.band = n.band AND s.key = n.key
                    WHERE s.article_id NOT IN (SELECT id FROM excluded_ids)
                    ORDER BY 1, 2"""
             ).fetchall()
+
+    def signatures(self, article_ids: Iterable[str]) -> dict[str, neardup.Signature]:
+        """The stored MinHash signatures of these articles, each fetched once however many
+        new articles it is a candidate for."""
+        with self._ids("signature_ids", article_ids):
+            rows = self._con.execute(
+                "SELECT article_id, signature, shingles FROM minhashes WHERE article_id IN (SELECT id FROM signature_ids)"
+            ).fetchall()
+        return {article_id: neardup.Signature.from_bytes(data, shingles) for article_id, data, shingles in rows}
 
     def clusters_of(self, article_ids: Iterable[str], excluding: Sequence[str]) -> list[ClusterMember]:
         """Every stored member of the clusters these articles are in, leaving out `excluding`."""
