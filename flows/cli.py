@@ -4,6 +4,9 @@
     newsmill backfill --since DATE --until DATE [--landing DIR] ...  one ingest per day partition
     newsmill serve [--cron EXPR | --interval SECONDS] ...           the deployments, served on this machine
     newsmill sql "QUERY" [--db FILE] [--format ...]                 ad-hoc read-only SQL
+    newsmill shell [--db FILE]                                      an interactive read-only session
+    newsmill report [--out FILE] [--since DATE] [--db FILE]         one self-contained HTML page of charts
+    newsmill export --format parquet|csv OUT [--db FILE]            the tables as files, for other tools
 
 Exit status: 0 when the command completed (an ingest that rejected some records
 completed: the rejects are in the `rejects` table), 1 when it failed, 2 for a usage
@@ -75,6 +78,25 @@ def _parser() -> argparse.ArgumentParser:
     sql.add_argument("--db", type=Path, default=None, metavar="FILE", help=DB_HELP)
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
     sql.set_defaults(command=sql_command)
+
+    shell = commands.add_parser("shell", help="an interactive read-only session on the warehouse (the duckdb CLI if "
+                                              "installed, else Python with `con`)")
+    shell.add_argument("--db", type=Path, default=None, metavar="FILE", help=DB_HELP)
+    shell.set_defaults(command=shell_command)
+
+    report = commands.add_parser("report", help="write the warehouse as one self-contained HTML page of charts")
+    report.add_argument("--out", type=Path, default=Path("report.html"), metavar="FILE",
+                        help="where to write it (default: %(default)s)")
+    report.add_argument("--since", type=_day, default=None, metavar="DATE",
+                        help="only articles published (else fetched) on DATE or later, YYYY-MM-DD")
+    report.add_argument("--db", type=Path, default=None, metavar="FILE", help=DB_HELP)
+    report.set_defaults(command=report_command)
+
+    export = commands.add_parser("export", help="write the warehouse's tables as Parquet or CSV files, one per table")
+    export.add_argument("out", type=Path, metavar="OUT", help="folder to write to (created if missing)")
+    export.add_argument("--format", choices=["parquet", "csv"], required=True)
+    export.add_argument("--db", type=Path, default=None, metavar="FILE", help=DB_HELP)
+    export.set_defaults(command=export_command)
     return parser
 
 
@@ -270,6 +292,43 @@ def sql_command(args: argparse.Namespace) -> int:
         columns = [d[0] for d in cursor.description or []]
         rows = cursor.fetchall() if columns else []
     print(FORMATTERS[args.format](columns, rows), end="")
+    return 0
+
+
+def shell_command(args: argparse.Namespace) -> int:
+    import code
+    import shutil
+    import subprocess
+
+    db = Path(args.db or default_path())
+    read_only(db).close()  # the same checks and messages as `sql`: missing, busy
+    if duckdb_cli := shutil.which("duckdb"):
+        return subprocess.call([duckdb_cli, "-readonly", str(db)])
+    with read_only(db) as con:
+        banner = (f"newsmill shell on {db} (read-only). The duckdb CLI is not installed, so this is Python:\n"
+                  f"  con.sql(\"select * from run_history\").show()\n  rows = con.execute(\"select ...\").fetchall()")
+        code.interact(banner=banner, local={"con": con}, exitmsg="")
+    return 0
+
+
+def report_command(args: argparse.Namespace) -> int:
+    from warehouse.report import render_report
+
+    with read_only(args.db or default_path()) as con:
+        page = render_report(con, since=args.since)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(page, encoding="utf-8")
+    print(f"wrote {args.out} ({len(page.encode()) / 1024:,.0f} KB); open it in a browser")
+    return 0
+
+
+def export_command(args: argparse.Namespace) -> int:
+    from warehouse.export import export_tables
+
+    with read_only(args.db or default_path()) as con:
+        written = export_tables(con, args.out, args.format)
+    for path, rows in written:
+        print(f"{path}  {rows:,} rows")
     return 0
 
 

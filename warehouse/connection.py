@@ -25,6 +25,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.schema import create_views
+
 DEFAULT_FILE = "newsmill.duckdb"
 DEFAULT_LOCK_TIMEOUT = 600.0  # seconds a run waits for another run, or for readers to let go of the file
 READ_TIMEOUT = 15.0  # seconds a reader waits: a run has the file for seconds at a time (a batch's reads and load)
@@ -72,7 +74,9 @@ def connect(path: str | Path, read_only: bool = False, timeout: float = DEFAULT_
 
 def read_only(path: str | Path, timeout: float = READ_TIMEOUT) -> duckdb.DuckDBPyConnection:
     """A connection for queries that cannot change the warehouse."""
-    return connect(path, read_only=True, timeout=timeout)
+    con = connect(path, read_only=True, timeout=timeout)
+    create_views(con, temporary=True)
+    return con
 
 
 class RunLock:

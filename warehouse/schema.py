@@ -26,8 +26,17 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
             raise
 
 
-def create_views(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)create every view from `views/*.sql`; views hold no data, so this is always safe."""
+def create_views(con: duckdb.DuckDBPyConnection, temporary: bool = False) -> None:
+    """(Re)create every view from `views/*.sql`; views hold no data, so this is always safe.
+    `temporary`: for a read-only connection, which sees this release's views even on a
+    warehouse no writer of this release has opened yet."""
     for script in sorted(_SQL.joinpath("views").iterdir(), key=lambda f: f.name):
         if script.name.endswith(".sql"):
-            con.execute(script.read_text())
+            sql = script.read_text()
+            if not temporary:
+                con.execute(sql)
+                continue
+            try:
+                con.execute(sql.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW"))
+            except duckdb.Error:
+                pass  # a warehouse not yet migrated to this release: the view waits for the next run

@@ -1,0 +1,265 @@
+"""The warehouse as one self-contained HTML page: charts drawn as inline SVG, no scripts,
+nothing fetched, so it opens anywhere, offline, and can be mailed as a file.
+
+Every figure comes from the views in `views/`; every text from the data (titles, names,
+sites, reasons) is HTML-escaped, so a title such as `<script>...` shows as text.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from html import escape
+
+import duckdb
+
+BAR = "#3867a8"  # one colour for every mark: the charts compare lengths, not hues
+MUTED = "#9db4d6"
+TOP = 12  # rows in a ranking chart
+
+
+def render_report(con: duckdb.DuckDBPyConnection, since: date | None = None) -> str:
+    """The report over articles dated `since` or later (all articles when None); rejects
+    and runs from runs started since then."""
+    sections = [
+        _overview(con, since),
+        _articles_over_time(con, since),
+        _duplicate_rate_by_site(con, since),
+        _top_entities(con, since),
+        _languages(con, since),
+        _rejects(con, since),
+        _latest_articles(con, since),
+        _runs(con, since),
+    ]
+    period = "all articles" if since is None else f"articles dated {since.isoformat()} or later"
+    return PAGE.format(
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), period=escape(period), body="\n".join(sections)
+    )
+
+
+# Articles without a publication or fetch date belong to no day: they count in the totals
+# and rankings of an unrestricted report, and drop out once a start date is asked for.
+ARTICLES_SINCE = """(SELECT * FROM articles
+                     WHERE $since::DATE IS NULL OR coalesce(published_at, fetched_at)::DATE >= $since::DATE)"""
+RUNS_SINCE = "($since::DATE IS NULL OR runs.started_at::DATE >= $since::DATE)"
+
+
+def _overview(con, since: date) -> str:
+    articles, stories, duplicates, undated = con.execute(
+        f"""SELECT count(*), count(DISTINCT cluster_id), count(*) FILTER (WHERE NOT is_canonical),
+                   count(*) FILTER (WHERE coalesce(published_at, fetched_at) IS NULL)
+            FROM {ARTICLES_SINCE}""", {"since": since}).fetchone()
+    rejects = con.execute(
+        f"SELECT count(*) FROM rejects JOIN runs USING (run_id) WHERE {RUNS_SINCE}", {"since": since}
+    ).fetchone()[0]
+    entities = con.execute(
+        f"SELECT count(DISTINCT entity_id) FROM mentions WHERE article_id IN (SELECT article_id FROM {ARTICLES_SINCE})",
+        {"since": since}).fetchone()[0]
+    figures = [("articles", articles), ("distinct stories", stories), ("duplicates", duplicates),
+               ("rejected records", rejects), ("entities mentioned", entities), ("undated articles", undated)]
+    cells = "".join(f'<div class="figure"><b>{value:,}</b><span>{escape(name)}</span></div>' for name, value in figures)
+    return f'<section id="overview"><div class="figures">{cells}</div></section>'
+
+
+def _articles_over_time(con, since: date) -> str:
+    grain = _grain(con, since)
+    rows = con.execute(
+        f"""SELECT date_trunc('{grain}', coalesce(published_at, fetched_at))::DATE AS period,
+                   count(*), count(DISTINCT cluster_id)
+            FROM {ARTICLES_SINCE} WHERE period IS NOT NULL GROUP BY period""", {"since": since}).fetchall()
+    counts = {period: (articles, stories) for period, articles, stories in rows}
+    columns = [(_period_label(period, grain), *counts.get(period, (0, 0))) for period in _periods(counts, grain)]
+    return _section("articles-over-time", "Articles over time",
+                    f"Articles per {grain} (published, else fetched); the lighter part of a column is duplicates.",
+                    column_chart(columns))
+
+
+def _grain(con, since: date) -> str:
+    """Days for up to four months of articles, months beyond: a chart stays readable."""
+    first, last = con.execute(
+        f"SELECT min(coalesce(published_at, fetched_at))::DATE, max(coalesce(published_at, fetched_at))::DATE "
+        f"FROM {ARTICLES_SINCE}", {"since": since}).fetchone()
+    return "day" if first is None or (last - first).days <= 120 else "month"
+
+
+def _periods(counts: dict[date, object], grain: str) -> list[date]:
+    """Every day or month from the first to the last with articles, the empty ones too."""
+    if not counts:
+        return []
+    period, last, periods = min(counts), max(counts), []
+    while period <= last:
+        periods.append(period)
+        period = period + timedelta(days=1) if grain == "day" else (period + timedelta(days=32)).replace(day=1)
+    return periods
+
+
+def _period_label(period: date, grain: str) -> str:
+    return period.isoformat() if grain == "day" else period.strftime("%Y-%m")
+
+
+def _duplicate_rate_by_site(con, since: date) -> str:
+    rows = con.execute(
+        f"""SELECT coalesce(site, '(no site)'), count(*) AS articles,
+                   count(*) FILTER (WHERE NOT is_canonical) / count(*) AS rate
+            FROM {ARTICLES_SINCE} GROUP BY ALL ORDER BY articles DESC, 1 LIMIT {TOP}""", {"since": since}).fetchall()
+    chart = bar_chart([(f"{site} ({articles:,})", rate) for site, articles, rate in rows], percent=True)
+    return _section("duplicate-rate", "Duplicate rate per site",
+                    f"Share of each site's articles that are copies of an earlier one; the {TOP} largest sites.", chart)
+
+
+def _top_entities(con, since: date) -> str:
+    rows = con.execute(
+        f"""SELECT e.entity_id, e.name, e.label, count(DISTINCT a.cluster_id) AS stories
+            FROM mentions m JOIN entities e USING (entity_id) JOIN {ARTICLES_SINCE} a USING (article_id)
+            WHERE e.label IN ('PERSON', 'ORG', 'GPE', 'LOC')
+            GROUP BY ALL ORDER BY stories DESC, e.name LIMIT {TOP}""", {"since": since}).fetchall()
+    grain = _grain(con, since)
+    counts = con.execute(
+        f"""SELECT entity_id, date_trunc('{grain}', coalesce(a.published_at, a.fetched_at))::DATE AS period,
+                   count(DISTINCT a.cluster_id)
+            FROM mentions m JOIN {ARTICLES_SINCE} a USING (article_id)
+            WHERE entity_id IN (SELECT unnest($ids)) AND period IS NOT NULL GROUP BY ALL""",
+        {"since": since, "ids": [r[0] for r in rows]}).fetchall()
+    stories_in: dict[tuple[str, date], int] = {(entity_id, period): n for entity_id, period, n in counts}
+    periods = _periods({period: None for _, period, _ in counts}, grain)
+    chart = bar_chart([(f"{name} · {label}", stories) for _, name, label, stories in rows],
+                      trends=[[stories_in.get((entity_id, p), 0) for p in periods] for entity_id, *_ in rows])
+    return _section("top-entities", "Top entities",
+                    f"People, organizations and places by the number of distinct stories mentioning them, "
+                    f"and their stories per {grain} (right).", chart)
+
+
+def _languages(con, since: date) -> str:
+    rows = con.execute(f"SELECT language, count(*) FROM {ARTICLES_SINCE} GROUP BY ALL ORDER BY 2 DESC, 1",
+                       {"since": since}).fetchall()
+    return _section("languages", "Languages", "Articles per detected language.", bar_chart(rows))
+
+
+def _rejects(con, since: date) -> str:
+    rows = con.execute(
+        f"""SELECT reason, count(*) FROM rejects JOIN runs USING (run_id)
+            WHERE {RUNS_SINCE} GROUP BY ALL ORDER BY 2 DESC, 1""", {"since": since}).fetchall()
+    return _section("rejects", "Rejects", "Records that did not become articles, by reason.",
+                    bar_chart(rows) if rows else '<p class="none">No rejected records.</p>')
+
+
+def _latest_articles(con, since: date) -> str:
+    rows = con.execute(
+        f"""SELECT coalesce(published_at, fetched_at)::DATE AS day, title, site, language, copies
+            FROM (SELECT a.*, count(*) OVER (PARTITION BY cluster_id) AS copies FROM {ARTICLES_SINCE} a)
+            WHERE is_canonical ORDER BY day DESC NULLS LAST, title LIMIT 20""", {"since": since}).fetchall()
+    return _section("latest", "Latest stories", "The 20 latest distinct stories, with how many copies were found.",
+                    _table(["day", "title", "site", "language", "copies"], rows))
+
+
+def _runs(con, since: date) -> str:
+    rows = con.execute(
+        f"""SELECT date_trunc('second', started_at), status, documents_seen, documents_loaded, articles, rejects,
+                   round(seconds, 1), documents_per_second
+            FROM run_history AS runs WHERE {RUNS_SINCE} ORDER BY started_at DESC LIMIT 10""", {"since": since}).fetchall()
+    return _section("runs", "Recent runs", "The last ten ingest runs.",
+                    _table(["started (UTC)", "status", "found", "loaded", "articles", "rejects", "seconds", "docs/s"], rows))
+
+
+def _section(anchor: str, title: str, note: str, body: str) -> str:
+    return f'<section id="{anchor}"><h2>{escape(title)}</h2><p class="note">{escape(note)}</p>{body}</section>'
+
+
+def _table(columns: list[str], rows: list[tuple]) -> str:
+    head = "".join(f"<th>{escape(c)}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(f"<td>{escape(_text(v))}</td>" for v in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _text(value) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def bar_chart(rows: list[tuple[str, float]], percent: bool = False, trends: list[list[int]] | None = None) -> str:
+    """Horizontal bars, one per (label, value), longest first as given; with `trends`, a
+    small line per row to the right of its bar."""
+    if not rows:
+        return '<p class="none">Nothing to show.</p>'
+    label_width, bar_width, row_height, trend_width = 260, 360, 24, 140 if trends else 0
+    largest = max(value for _, value in rows) or 1
+    width = label_width + bar_width + 70 + trend_width
+    marks = []
+    for i, (label, value) in enumerate(rows):
+        y = i * row_height
+        length = bar_width * value / largest if not percent else bar_width * value
+        shown = f"{value:.1%}" if percent else f"{value:,}"
+        marks.append(f'<text x="{label_width - 8}" y="{y + 16}" text-anchor="end">{escape(_clip(str(label)))}'
+                     f'<title>{escape(str(label))}</title></text>'
+                     f'<rect class="mark" x="{label_width}" y="{y + 4}" width="{max(length, 1):.1f}" height="{row_height - 8}" fill="{BAR}"/>'
+                     f'<text x="{label_width + max(length, 1) + 6:.1f}" y="{y + 16}">{shown}</text>')
+        if trends:
+            marks.append(_sparkline(trends[i], label_width + bar_width + 70, y + 3, trend_width - 10, row_height - 6))
+    height = len(rows) * row_height
+    return (f'<svg class="chart" role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+            f'xmlns="http://www.w3.org/2000/svg">{"".join(marks)}</svg>')
+
+
+def column_chart(rows: list[tuple[str, int, int]]) -> str:
+    """Columns per day: (day, articles, stories), the part above `stories` lighter."""
+    if not rows:
+        return '<p class="none">No dated articles.</p>'
+    plot_width, plot_height, left, bottom = 880, 200, 40, 40
+    step = plot_width / len(rows)
+    largest = max(articles for _, articles, _ in rows) or 1
+    marks = [f'<line x1="{left}" y1="{plot_height}" x2="{left + plot_width}" y2="{plot_height}" stroke="#888"/>',
+             f'<text x="{left - 6}" y="12" text-anchor="end">{largest:,}</text>',
+             f'<text x="{left - 6}" y="{plot_height}" text-anchor="end">0</text>']
+    label_every = max(1, len(rows) // 8)
+    for i, (day, articles, stories) in enumerate(rows):
+        x, column = left + i * step, max(step * 0.8, 1)
+        total, unique = plot_height * articles / largest, plot_height * stories / largest
+        marks.append(f'<rect class="mark" x="{x:.1f}" y="{plot_height - total:.1f}" width="{column:.1f}" height="{total - unique:.1f}" fill="{MUTED}">'
+                     f'<title>{escape(day)}: {articles:,} articles, {stories:,} stories</title></rect>'
+                     f'<rect class="mark" x="{x:.1f}" y="{plot_height - unique:.1f}" width="{column:.1f}" height="{unique:.1f}" fill="{BAR}"/>')
+        if i % label_every == 0:
+            marks.append(f'<text x="{x:.1f}" y="{plot_height + 16}">{escape(day)}</text>')
+    width, height = left + plot_width + 60, plot_height + bottom
+    return (f'<svg class="chart" role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+            f'xmlns="http://www.w3.org/2000/svg">{"".join(marks)}</svg>')
+
+
+def _sparkline(values: list[int], x: float, y: float, width: float, height: float) -> str:
+    if len(values) < 2:
+        values = values * 2 or [0, 0]
+    top = max(values) or 1
+    points = " ".join(f"{x + width * i / (len(values) - 1):.1f},{y + height - height * v / top:.1f}"
+                      for i, v in enumerate(values))
+    return f'<polyline class="trend" points="{points}" fill="none" stroke="{BAR}" stroke-width="1.5"/>'
+
+
+def _clip(text: str, limit: int = 38) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>newsmill report</title>
+<style>
+body {{ font: 14px/1.4 system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; }}
+h1 {{ font-size: 1.5rem; margin-bottom: 0; }}
+h2 {{ font-size: 1.15rem; margin: 2rem 0 .2rem; }}
+.note, .meta {{ color: #666; margin-top: 0; }}
+.figures {{ display: flex; flex-wrap: wrap; gap: 1rem; }}
+.figure {{ border: 1px solid #ddd; border-radius: 6px; padding: .6rem 1rem; min-width: 8rem; }}
+.figure b {{ display: block; font-size: 1.4rem; }}
+.figure span {{ color: #666; }}
+svg text {{ font: 12px system-ui, sans-serif; fill: #333; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ text-align: left; padding: .25rem .5rem; border-bottom: 1px solid #eee; }}
+</style>
+</head>
+<body>
+<h1>newsmill report</h1>
+<p class="meta">{period}; generated {generated}</p>
+{body}
+</body>
+</html>
+"""

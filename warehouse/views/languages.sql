@@ -1,0 +1,9 @@
+-- Articles per detected language, and how sure the detector was on average.
+CREATE OR REPLACE VIEW languages AS
+SELECT language,
+       count(*) AS articles,
+       count(DISTINCT cluster_id) AS stories,
+       round(count(*) / sum(count(*)) OVER (), 4) AS share,
+       round(avg(language_prob), 4) AS mean_probability
+FROM articles
+GROUP BY ALL;
