@@ -254,6 +254,7 @@ h2 {{ font-size: 1.15rem; margin: 2rem 0 .2rem; }}
 svg text {{ font: 12px system-ui, sans-serif; fill: #333; }}
 table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ text-align: left; padding: .25rem .5rem; border-bottom: 1px solid #eee; }}
+td:first-child {{ white-space: nowrap; }}
 </style>
 </head>
 <body>
