@@ -314,6 +314,10 @@ def shell_command(args: argparse.Namespace) -> int:
 def report_command(args: argparse.Namespace) -> int:
     from warehouse.report import render_report
 
+    if args.out.is_dir():
+        print(f"newsmill: {args.out} is a folder; give the report a file name, e.g. --out {args.out / 'report.html'}",
+              file=sys.stderr)
+        return 2
     with read_only(args.db or default_path()) as con:
         page = render_report(con, since=args.since)
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -325,6 +329,9 @@ def report_command(args: argparse.Namespace) -> int:
 def export_command(args: argparse.Namespace) -> int:
     from warehouse.export import export_tables
 
+    if args.out.exists() and not args.out.is_dir():
+        print(f"newsmill: {args.out} is a file; export writes one file per table into a folder", file=sys.stderr)
+        return 2
     with read_only(args.db or default_path()) as con:
         written = export_tables(con, args.out, args.format)
     for path, rows in written:

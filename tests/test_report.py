@@ -99,6 +99,16 @@ def test_export_needs_a_format(warehouse, tmp_path, capsys):
     assert "--format" in capsys.readouterr().err
 
 
+def test_report_and_export_refuse_an_output_of_the_wrong_kind(warehouse, tmp_path, capsys):
+    (tmp_path / "taken.txt").write_text("keep me")
+
+    assert main(["report", "--out", str(tmp_path), "--db", str(warehouse)]) == 2
+    assert "give the report a file name" in capsys.readouterr().err
+    assert main(["export", "--format", "csv", str(tmp_path / "taken.txt"), "--db", str(warehouse)]) == 2
+    assert "into a folder" in capsys.readouterr().err
+    assert (tmp_path / "taken.txt").read_text() == "keep me"
+
+
 def test_shell_is_read_only(warehouse):
     session = subprocess.run(
         [sys.executable, "-m", "flows.cli", "shell", "--db", str(warehouse)],
