@@ -301,10 +301,10 @@ def shell_command(args: argparse.Namespace) -> int:
     import subprocess
 
     db = Path(args.db or default_path())
-    read_only(db).close()  # the same checks and messages as `sql`: missing, busy
-    if duckdb_cli := shutil.which("duckdb"):
-        return subprocess.call([duckdb_cli, "-readonly", str(db)])
-    with read_only(db) as con:
+    with read_only(db) as con:  # the same checks and messages as `sql`: missing, busy
+        if duckdb_cli := shutil.which("duckdb"):
+            con.close()
+            return subprocess.call([duckdb_cli, "-readonly", str(db)])
         banner = (f"newsmill shell on {db} (read-only). The duckdb CLI is not installed, so this is Python:\n"
                   f"  con.sql(\"select * from run_history\").show()\n  rows = con.execute(\"select ...\").fetchall()")
         code.interact(banner=banner, local={"con": con}, exitmsg="")

@@ -18,8 +18,8 @@ def export_tables(con: duckdb.DuckDBPyConnection, folder: Path, file_format: str
     for table in TABLES:
         path = folder / f"{table}.{file_format}"
         options = "FORMAT parquet, COMPRESSION zstd" if file_format == "parquet" else "FORMAT csv, HEADER"
-        con.execute(f"COPY (SELECT * FROM {table}) TO '{_quoted(path)}' ({options})")
-        written.append((path, con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]))
+        rows = con.execute(f"COPY (SELECT * FROM {table}) TO '{_quoted(path)}' ({options})").fetchone()[0]
+        written.append((path, rows))
     return written
 
 

@@ -1,8 +1,10 @@
 """The warehouse as one self-contained HTML page: charts drawn as inline SVG, no scripts,
 nothing fetched, so it opens anywhere, offline, and can be mailed as a file.
 
-Every figure comes from the views in `views/`; every text from the data (titles, names,
-sites, reasons) is HTML-escaped, so a title such as `<script>...` shows as text.
+The figures are computed from the tables here rather than read from the views in
+`views/`, because `--since` restricts them to the articles of a period and the views
+cover the whole warehouse. Every text from the data (titles, names, sites, reasons) is
+HTML-escaped, so a title such as `<script>...` shows as text.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ TOP = 12  # rows in a ranking chart
 def render_report(con: duckdb.DuckDBPyConnection, since: date | None = None) -> str:
     """The report over articles dated `since` or later (all articles when None); rejects
     and runs from runs started since then."""
+    grain = _grain(con, since)
     sections = [
         _overview(con, since),
-        _articles_over_time(con, since),
+        _articles_over_time(con, since, grain),
         _duplicate_rate_by_site(con, since),
-        _top_entities(con, since),
+        _top_entities(con, since, grain),
         _languages(con, since),
         _rejects(con, since),
         _latest_articles(con, since),
@@ -36,17 +39,18 @@ def render_report(con: duckdb.DuckDBPyConnection, since: date | None = None) -> 
     )
 
 
-# Articles without a publication or fetch date belong to no day: they count in the totals
-# and rankings of an unrestricted report, and drop out once a start date is asked for.
-ARTICLES_SINCE = """(SELECT * FROM articles
-                     WHERE $since::DATE IS NULL OR coalesce(published_at, fetched_at)::DATE >= $since::DATE)"""
+# An article's day is the day it was published, else fetched. Articles with neither count
+# in the totals and rankings of an unrestricted report, and drop out once a start date is
+# asked for.
+ARTICLES_SINCE = """(SELECT *, coalesce(published_at, fetched_at)::DATE AS day FROM articles
+                     WHERE $since::DATE IS NULL OR day >= $since::DATE)"""
 RUNS_SINCE = "($since::DATE IS NULL OR runs.started_at::DATE >= $since::DATE)"
 
 
 def _overview(con, since: date) -> str:
     articles, stories, duplicates, undated = con.execute(
         f"""SELECT count(*), count(DISTINCT cluster_id), count(*) FILTER (WHERE NOT is_canonical),
-                   count(*) FILTER (WHERE coalesce(published_at, fetched_at) IS NULL)
+                   count(*) FILTER (WHERE day IS NULL)
             FROM {ARTICLES_SINCE}""", {"since": since}).fetchone()
     rejects = con.execute(
         f"SELECT count(*) FROM rejects JOIN runs USING (run_id) WHERE {RUNS_SINCE}", {"since": since}
@@ -60,10 +64,9 @@ def _overview(con, since: date) -> str:
     return f'<section id="overview"><div class="figures">{cells}</div></section>'
 
 
-def _articles_over_time(con, since: date) -> str:
-    grain = _grain(con, since)
+def _articles_over_time(con, since: date, grain: str) -> str:
     rows = con.execute(
-        f"""SELECT date_trunc('{grain}', coalesce(published_at, fetched_at))::DATE AS period,
+        f"""SELECT date_trunc('{grain}', day)::DATE AS period,
                    count(*), count(DISTINCT cluster_id)
             FROM {ARTICLES_SINCE} WHERE period IS NOT NULL GROUP BY period""", {"since": since}).fetchall()
     counts = {period: (articles, stories) for period, articles, stories in rows}
@@ -75,9 +78,7 @@ def _articles_over_time(con, since: date) -> str:
 
 def _grain(con, since: date) -> str:
     """Days for up to four months of articles, months beyond: a chart stays readable."""
-    first, last = con.execute(
-        f"SELECT min(coalesce(published_at, fetched_at))::DATE, max(coalesce(published_at, fetched_at))::DATE "
-        f"FROM {ARTICLES_SINCE}", {"since": since}).fetchone()
+    first, last = con.execute(f"SELECT min(day), max(day) FROM {ARTICLES_SINCE}", {"since": since}).fetchone()
     return "day" if first is None or (last - first).days <= 120 else "month"
 
 
@@ -106,15 +107,14 @@ def _duplicate_rate_by_site(con, since: date) -> str:
                     f"Share of each site's articles that are copies of an earlier one; the {TOP} largest sites.", chart)
 
 
-def _top_entities(con, since: date) -> str:
+def _top_entities(con, since: date, grain: str) -> str:
     rows = con.execute(
         f"""SELECT e.entity_id, e.name, e.label, count(DISTINCT a.cluster_id) AS stories
             FROM mentions m JOIN entities e USING (entity_id) JOIN {ARTICLES_SINCE} a USING (article_id)
             WHERE e.label IN ('PERSON', 'ORG', 'GPE', 'LOC')
             GROUP BY ALL ORDER BY stories DESC, e.name LIMIT {TOP}""", {"since": since}).fetchall()
-    grain = _grain(con, since)
     counts = con.execute(
-        f"""SELECT entity_id, date_trunc('{grain}', coalesce(a.published_at, a.fetched_at))::DATE AS period,
+        f"""SELECT entity_id, date_trunc('{grain}', a.day)::DATE AS period,
                    count(DISTINCT a.cluster_id)
             FROM mentions m JOIN {ARTICLES_SINCE} a USING (article_id)
             WHERE entity_id IN (SELECT unnest($ids)) AND period IS NOT NULL GROUP BY ALL""",
@@ -144,7 +144,7 @@ def _rejects(con, since: date) -> str:
 
 def _latest_articles(con, since: date) -> str:
     rows = con.execute(
-        f"""SELECT coalesce(published_at, fetched_at)::DATE AS day, title, site, language, copies
+        f"""SELECT day, title, site, language, copies
             FROM (SELECT a.*, count(*) OVER (PARTITION BY cluster_id) AS copies FROM {ARTICLES_SINCE} a)
             WHERE is_canonical ORDER BY day DESC NULLS LAST, title LIMIT 20""", {"since": since}).fetchall()
     return _section("latest", "Latest stories", "The 20 latest distinct stories, with how many copies were found.",
