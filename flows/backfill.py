@@ -34,6 +34,7 @@ def backfill(
     landing: str | None = None,
     db: str | None = None,
     force: bool = False,
+    prune: bool = False,
     processes: int = DEFAULT_PROCESSES,
     dask_address: str | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
@@ -52,7 +53,7 @@ def backfill(
     partitions, strays = day_partitions(require_landing(Path(landing) if landing else default_landing()))
     if strays:
         logger.warning("not day partitions (folders named YYYY-MM-DD), left out: %s", ", ".join(p.name for p in strays))
-    options = dict(db=db, force=force, processes=processes, dask_address=dask_address, lock_timeout=lock_timeout)
+    options = dict(db=db, force=force, prune=prune, processes=processes, dask_address=dask_address, lock_timeout=lock_timeout)
     days = {day.isoformat(): _ingest_day(day, folder, options) for day, folder in days_between(partitions, since, until).items()}
     if any(outcome["status"] == "failed" for outcome in days.values()):
         raise BackfillFailed(days)

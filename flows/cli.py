@@ -108,6 +108,8 @@ def _add_run_options(command: argparse.ArgumentParser) -> None:
     """The options ingest and backfill share: where to write, and how to run."""
     command.add_argument("--db", type=Path, default=None, metavar="FILE", help=DB_HELP)
     command.add_argument("--force", action="store_true", help="reprocess records the warehouse already holds unchanged")
+    command.add_argument("--prune", action="store_true",
+                         help="remove the records of stored files that are gone from the scanned paths")
     command.add_argument("--processes", type=_at_least_one, default=DEFAULT_PROCESSES, metavar="N",
                          help="processes for the CPU-heavy stages, each with its own models (default: %(default)s, "
                               "from the CPU count)")
@@ -167,7 +169,7 @@ def ingest_command(args: argparse.Namespace) -> int:
 
     try:
         with _progress_bar():
-            summary = ingest(paths, db=str(db), force=args.force, max_record_bytes=int(args.max_record_mb * 2**20),
+            summary = ingest(paths, db=str(db), force=args.force, prune=args.prune, max_record_bytes=int(args.max_record_mb * 2**20),
                              processes=args.processes, dask_address=args.dask_address, lock_timeout=args.wait)
     except WarehouseBusy:
         raise
@@ -214,7 +216,16 @@ def format_summary(summary: dict, db: Path) -> str:
         f"  rejects   {summary['rejects']:>6}" + (f"   ({reasons})" if reasons else ""),
         f"  mentions  {summary['mentions']:>6}   (of {summary['entities']} entities)",
     ] + ([f"  untagged  {sum(untagged.values()):>6}   (articles in a language with no NER model: "
-          + ", ".join(f"{language} {n}" for language, n in untagged.items()) + ")"] if untagged else []) + ([f"  retired   {summary['retired']:>6}   (records their changed files no longer hold)"] if summary["retired"] else []))
+          + ", ".join(f"{language} {n}" for language, n in untagged.items()) + ")"] if untagged else [])
+        + ([f"  retired   {summary['retired']:>6}   (records their changed or deleted files no longer hold)"] if summary["retired"] else [])
+        + [_gone_line(summary)] * bool(summary["gone"]))
+
+
+def _gone_line(summary: dict) -> str:
+    if summary["pruned"]:
+        return f"  gone      {summary['gone']:>6}   (files deleted from these paths: their records are removed)"
+    return (f"  gone      {summary['gone']:>6}   (files deleted from these paths whose records the warehouse keeps; "
+            f"`--prune` removes them)")
 
 
 def backfill_command(args: argparse.Namespace) -> int:
@@ -228,7 +239,7 @@ def backfill_command(args: argparse.Namespace) -> int:
 
     try:
         with _progress_bar():  # follows each day's ingest in turn
-            days = backfill(args.since, args.until, landing=str(landing), db=str(db), force=args.force,
+            days = backfill(args.since, args.until, landing=str(landing), db=str(db), force=args.force, prune=args.prune,
                             processes=args.processes, dask_address=args.dask_address, lock_timeout=args.wait)
     except BackfillFailed as failure:
         print(format_backfill(failure.days, db))

@@ -36,9 +36,9 @@ from flows.report import run_report
 from transforms import neardup, templates
 from transforms.clean import clean
 from transforms.dedup import ClusterMember, assign_clusters, hash_normalized, normalize_for_hash
-from transforms.documents import Article, Mention, Record, Reject, Source
+from transforms.documents import PROCESSING_ERROR, Article, Mention, Record, Reject, Source
 from transforms.entities import find_mentions, project_mentions
-from transforms.read import DEFAULT_MAX_RECORD_BYTES, discover, file_digest, read_file
+from transforms.read import DEFAULT_MAX_RECORD_BYTES, discover, file_digest, read_file, scope
 from warehouse import RunRecord, Warehouse, WarehouseBusy, default_path
 from warehouse.writer import DEFAULT_LOCK_TIMEOUT
 
@@ -49,12 +49,17 @@ ENTITY_LANGUAGES = {"en"}  # the languages an NER model is installed for
 Item = Article | Reject
 
 
+# What may go away by itself: I/O errors, a worker process or cluster connection lost.
+# It is the machine's trouble, not a record's, so a batch failing with it is not split up.
+ENVIRONMENTAL = (OSError, duckdb.IOException, BrokenProcessPool)
+
+
 def _transient(task, task_run, state) -> bool:
-    """Retry what may go away by itself: I/O errors, a worker process or cluster connection
-    lost. A bug fails the first time, and so does a warehouse held past the run's wait."""
+    """Retry what may go away by itself. A bug fails the first time, and so does a
+    warehouse held past the run's wait."""
     try:
         state.result()
-    except (OSError, duckdb.IOException, BrokenProcessPool):
+    except ENVIRONMENTAL:
         return True
     except Exception:
         return False
@@ -72,14 +77,20 @@ class Scan:
     def __init__(self, warehouse: Warehouse, paths: list[str], force: bool, max_record_bytes: int):
         self.warehouse, self.paths, self.force, self.max_record_bytes = warehouse, paths, force, max_record_bytes
         self.unchanged_records = 0
+        self.found: set[str] = set()  # every file found, read or unchanged
         self._finished: list[tuple[Source, array]] = []
 
     def records(self) -> Iterator[Record | Reject]:
         files = discover(self.paths)
         while paths := list(islice(files, LOOKUP_FILES)):
+            self.found.update(map(str, paths))
             stored = self.warehouse.stored_sources(str(path) for path in paths)
             for path in paths:
                 yield from self._records(path, stored.get(str(path)))
+
+    def gone(self) -> list[str]:
+        """Stored files under the scanned paths that the scan no longer found: deleted or moved away."""
+        return self.warehouse.missing_sources(scope(self.paths), self.found)
 
     def _records(self, path: Path, stored: tuple[str, int] | None) -> Iterator[Record | Reject]:
         try:
@@ -227,10 +238,10 @@ class Tagging:
 
 
 @stage
-def load(warehouse: Warehouse, run: RunRecord, items: Sequence[Item], clusters, retired, sources) -> None:
+def load(warehouse: Warehouse, run: RunRecord, items: Sequence[Item], clusters, retired, sources, gone) -> None:
     articles = [i for i in items if isinstance(i, Article)]
     rejects = [i for i in items if isinstance(i, Reject)]
-    result = warehouse.write_batch(run, articles, rejects, clusters, retired=retired, sources=sources)
+    result = warehouse.write_batch(run, articles, rejects, clusters, retired=retired, sources=sources, gone=gone)
     run.counts.update(
         loaded=len(items), articles=result.articles, rejects=result.rejects,
         duplicates=result.duplicates, mentions=result.mentions, retired=len(retired),
@@ -250,6 +261,7 @@ class Started:
     changed: list
     cleaning: Pending
     timed: Stopwatch
+    gone: Sequence[str] = ()  # files deleted from the inputs, whose records are retired with this batch
 
 
 @dataclasses.dataclass
@@ -257,20 +269,27 @@ class Tagged:
     """A batch cleaned, signed and clustered, its NER on the workers: what is left is to load it."""
 
     batch: list
+    finished: list[tuple[Source, array]]
     tagging: Tagging
     clusters: dict[str, tuple[str, bool]]
     retired: list[str]
     sources: list[Source]
+    gone: Sequence[str]
     timed: Stopwatch
 
 
 class Pipeline:
     """Batches through the stages, two at a time: while the workers tag one batch, the flow
     reads the next and hands its cleaning to them, which they do while the flow loads the
-    first. A batch that fails is logged and left out; its files are not marked as read,
-    so the next run retries them. The stages that read the warehouse stay in the flow;
-    batches are passed to them quoted, or Prefect would walk every article and mention
-    looking for futures."""
+    first. The stages that read the warehouse stay in the flow; batches are passed to them
+    quoted, or Prefect would walk every article and mention looking for futures.
+
+    A batch that still fails after its retries is split in halves, each processed on its
+    own, again and again, down to the records that fail alone: each of those becomes a
+    `processing_error` reject naming the stage, and every other record loads. No record
+    holds back the others, in this run or the next. Only a failure of the machine (I/O,
+    a lost worker) fails a whole batch: its files are not marked as read, so the next run
+    retries them."""
 
     def __init__(self, warehouse: Warehouse, workers: Workers, run: RunRecord, force: bool):
         self.warehouse, self.workers, self.run, self.force = warehouse, workers, run, force
@@ -280,60 +299,155 @@ class Pipeline:
         tagged: Tagged | None = None
         for batch, finished in batches:
             self.run.counts.update(documents=len(batch))
-            started = self._attempt(batch, self.start, batch, finished)
+            started = self._attempt(batch, finished, self.start, batch, finished)
             if tagged:
-                self._attempt(tagged.batch, self.load, tagged)
-            tagged = started and self._attempt(batch, self.tag, started)
+                self._attempt(tagged.batch, tagged.finished, self.load, tagged)
+            tagged = started and self._attempt(batch, finished, self.tag, started)
             progress.report(self.run.counts["documents"], self.run.counts["loaded"], time.perf_counter() - started_at)
         if tagged:
-            self._attempt(tagged.batch, self.load, tagged)
+            self._attempt(tagged.batch, tagged.finished, self.load, tagged)
             progress.report(self.run.counts["documents"], self.run.counts["loaded"], time.perf_counter() - started_at)
 
-    def start(self, batch: list, finished: list[tuple[Source, array]]) -> Started:
+    def retire_files(self, files: Sequence[str]) -> None:
+        """Remove every record of these files, which are gone from the inputs, and the files themselves."""
+        try:
+            self._process([], [], gone=files)
+        except WarehouseBusy:
+            raise
+        except Exception:
+            get_run_logger().exception("retiring the records of %d deleted files failed", len(files))
+            self.failed_files.update(files)
+
+    def start(self, batch: list, finished: list[tuple[Source, array]], gone: Sequence[str] = ()) -> Started:
         """skip unchanged -> clean (handed to the workers)"""
         timed = Stopwatch(self.run, len(batch))
         changed = batch if self.force else timed("skip unchanged", skip_unchanged, self.warehouse, quote(batch))
         self.warehouse.release()  # before each CPU-heavy stage: queries get in while it runs
-        return Started(batch, finished, changed, timed("clean", self.workers.submit, clean_records, changed, _raw_size), timed)
+        cleaning = timed("clean", self.workers.submit, clean_records, changed, _raw_size)
+        return Started(batch, finished, changed, cleaning, timed, gone)
 
     def tag(self, started: Started) -> Tagged | None:
         """site templates -> language, signatures -> duplicates -> entities (handed to the workers).
         The files the batch finishes are registered with it, unless a failed batch held records of theirs."""
+        timed = started.timed
         finished = [(source, seen) for source, seen in started.finished if source.source_file not in self.failed_files]
         sources = [source for source, _ in finished]
-        retired = self.warehouse.stale_documents({s.source_file: (f"{i:016x}" for i in seen) for s, seen in finished})
-        if not started.changed and not retired:
+        retired = timed("retire", self._retired, finished, started.gone)
+        if not started.changed and not retired and not started.gone:
             if sources:
-                self.warehouse.write_batch(self.run, [], [], {}, sources=sources)
+                timed("load", self.warehouse.write_batch, self.run, [], [], {}, (), sources)
             return None
         replacing = [item.document.doc_id for item in started.changed] + retired
-        timed = started.timed
         items = timed("clean", started.cleaning.result)
         items = timed("site templates", strip_site_templates, self.warehouse, quote(items), replacing)
         self.warehouse.release()
         items = timed("language and signatures", annotate, self.workers, items)
         clusters = timed("duplicates", find_duplicates, self.warehouse, quote(items), replacing)
         tagging = timed("entities", Tagging, self.warehouse, items, clusters, self.workers)
-        return Tagged(started.batch, tagging, clusters, retired, sources, timed)
+        return Tagged(started.batch, started.finished, tagging, clusters, retired, sources, started.gone, timed)
+
+    def _retired(self, finished: list[tuple[Source, array]], gone: Sequence[str]) -> list[str]:
+        """The stored records that finished files no longer hold, and every record of the gone files."""
+        stale = self.warehouse.stale_documents({s.source_file: (f"{i:016x}" for i in seen) for s, seen in finished})
+        return sorted(set(stale) | set(self.warehouse.documents_of(gone)))
 
     def load(self, tagged: Tagged) -> None:
         """entities (from the workers) -> load, in one transaction"""
         items = tagged.timed("entities", tagged.tagging.result)
-        tagged.timed("load", load, self.warehouse, self.run, quote(items), tagged.clusters, tagged.retired, tagged.sources)
+        tagged.timed("load", load, self.warehouse, self.run, quote(items), tagged.clusters, tagged.retired,
+                     tagged.sources, tagged.gone)
 
-    def _attempt(self, batch: list, step, *args):
-        """`step(*args)`, or None if it fails: the other batches go on, and the next run
-        retries this one's files. A warehouse held past the run's wait is not a batch's
-        failure: the batches after this one would wait as long."""
+    def _process(self, batch: list, finished: list[tuple[Source, array]], gone: Sequence[str] = ()) -> None:
+        """One batch through every stage, at once: how a failed batch's pieces are retried."""
+        tagged = self.tag(self.start(batch, finished, gone))
+        if tagged:
+            self.load(tagged)
+
+    def _attempt(self, batch: list, finished: list[tuple[Source, array]], step, *args):
+        """`step(*args)`, or None if it fails, the batch then settled piece by piece. A
+        warehouse held past the run's wait is not a batch's failure: the batches after
+        this one would wait as long."""
         try:
             return step(*args)
         except WarehouseBusy:
             raise
-        except Exception:
-            get_run_logger().exception("a batch of %d documents failed; the run goes on without it", len(batch))
-            self.run.counts.update(failed=len(batch))
-            self.failed_files.update(item.document.source_file for item in batch)
+        except Exception as error:
+            self._settle(batch, finished, error)
             return None
+
+    def _settle(self, batch: list, finished: list[tuple[Source, array]], error: Exception) -> None:
+        logger = get_run_logger()
+        if isinstance(_cause(error), ENVIRONMENTAL):
+            logger.error("a batch of %d documents failed (%s); the run goes on without it, the next run retries it",
+                         len(batch), _describe(error))
+            self._fail(batch)
+            return
+        logger.warning("a batch of %d documents failed (%s); finding the records that fail alone",
+                       len(batch), _describe(error))
+        if len(batch) == 1:
+            self._reject(batch[0], error)
+        elif batch:
+            self._split(batch)
+        try:
+            self._process([], finished)  # the files the batch finished: registered, their stale records retired
+        except WarehouseBusy:
+            raise
+        except Exception as failure:
+            logger.error("registering %d finished files failed (%s)", len(finished), _describe(failure))
+            self.failed_files.update(source.source_file for source, _ in finished)
+
+    def _split(self, piece: list) -> None:
+        """Each half of a failed piece through every stage, in input order; a half that
+        fails is split again, down to single records."""
+        middle = len(piece) // 2
+        for half in (piece[:middle], piece[middle:]):
+            try:
+                self._process(half, [])
+            except WarehouseBusy:
+                raise
+            except Exception as failure:
+                if isinstance(_cause(failure), ENVIRONMENTAL):
+                    self._fail(half)
+                elif len(half) == 1:
+                    self._reject(half[0], failure)
+                else:
+                    self._split(half)
+
+    def _reject(self, item: Record | Reject, error: Exception) -> None:
+        """The record fails on its own: it becomes a `processing_error` reject."""
+        reject = Reject(item.document, PROCESSING_ERROR, _describe(error))
+        get_run_logger().warning("%s: %s", item.document.source_uri, reject.detail)
+        try:  # loaded without the stages before: the record may have failed in any of them
+            cleaned = self.workers.submit(clean_records, [reject])
+            self.load(self.tag(Started([reject], [], [reject], cleaned, Stopwatch(self.run, 1))))
+        except WarehouseBusy:
+            raise
+        except Exception as failure:
+            get_run_logger().error("%s could not even be stored as a reject (%s)", item.document.source_uri, _describe(failure))
+            self._fail([item])
+
+    def _fail(self, batch: list) -> None:
+        self.run.counts.update(failed=len(batch))
+        self.failed_files.update(item.document.source_file for item in batch)
+
+
+class StageFailed(Exception):
+    """A stage failed on a batch; `__cause__` is why."""
+
+    def __init__(self, stage: str):
+        super().__init__(stage)
+        self.stage = stage
+
+
+def _cause(error: BaseException) -> BaseException:
+    return error.__cause__ if isinstance(error, StageFailed) and error.__cause__ else error
+
+
+def _describe(error: BaseException) -> str:
+    """'stage clean: ValueError: ...', what a processing_error reject's detail says."""
+    stage = f"stage {error.stage}: " if isinstance(error, StageFailed) else ""
+    cause = _cause(error)
+    return f"{stage}{type(cause).__name__}: {str(cause)[:300]}"
 
 
 def _timed_reads(run: RunRecord, batches: Iterator[tuple[list, list]]) -> Iterator[tuple[list, list]]:
@@ -351,7 +465,8 @@ def _timed_reads(run: RunRecord, batches: Iterator[tuple[list, list]]) -> Iterat
 
 class Stopwatch:
     """Adds a batch's time and items in each stage to the run's record, for `runs.stages`.
-    A stage handed to the workers is timed twice, handing out and waiting: its items count once."""
+    A stage handed to the workers is timed twice, handing out and waiting: its items count once.
+    A stage's failure is raised as StageFailed, which names it."""
 
     def __init__(self, run: RunRecord, items: int):
         self.run, self.items = run, items
@@ -361,6 +476,10 @@ class Stopwatch:
         started = time.perf_counter()
         try:
             return step(*args)
+        except (WarehouseBusy, StageFailed):
+            raise
+        except Exception as error:
+            raise StageFailed(stage) from error
         finally:
             tally = self.run.stages.setdefault(stage, [0, 0.0])
             tally[0] += 0 if stage in self._counted else self.items
@@ -373,6 +492,7 @@ def ingest(
     paths: list[str] | None = None,
     db: str | None = None,
     force: bool = False,
+    prune: bool = False,
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
     batch_size: int = BATCH_SIZE,
     processes: int = DEFAULT_PROCESSES,
@@ -383,9 +503,10 @@ def ingest(
     folder) into the warehouse at `db` (default: `$NEWSMILL_DB`, else ./newsmill.duckdb).
 
     Files and records already in the warehouse as they are now are skipped, unless `force`.
-    The CPU-heavy stages run on `processes` processes, or on the Dask cluster at
-    `dask_address`. When another process holds the warehouse, the run waits for it up to
-    `lock_timeout` seconds.
+    Stored files under `paths` that are no longer there are counted, and with `prune`
+    their records are removed. The CPU-heavy stages run on `processes` processes, or on
+    the Dask cluster at `dask_address`. When another process holds the warehouse, the run
+    waits for it up to `lock_timeout` seconds.
     """
     paths = paths or [str(default_landing())]
     db = db or str(default_path())
@@ -397,6 +518,9 @@ def ingest(
         pipeline = Pipeline(warehouse, workers, run, force)
         try:
             pipeline.run_batches(_timed_reads(run, scan.batches(batch_size)), started)
+            gone = scan.gone()
+            if prune and gone:
+                pipeline.retire_files(gone)
         except WarehouseBusy:  # saying so would wait as long again: the next run marks this one failed
             raise
         except BaseException:
@@ -404,7 +528,7 @@ def ingest(
             raise
         run.counts.update(documents=scan.unchanged_records)
         warehouse.finish_run(run, "failed" if pipeline.failed_files else "completed")
-        summary = _summary(run, time.perf_counter() - started)
+        summary = _summary(run, time.perf_counter() - started, gone, pruned=prune)
         create_markdown_artifact(
             run_report(summary, _prefixed(run.counts, "language:"), run.stages, warehouse.top_entities(run.run_id)),
             key="newsmill-ingest", description=f"newsmill ingest into {db}",
@@ -424,7 +548,7 @@ def _prefixed(counts: Counter, prefix: str) -> dict[str, int]:
     return {key.removeprefix(prefix): n for key, n in sorted(counts.items()) if key.startswith(prefix)}
 
 
-def _summary(run: RunRecord, seconds: float) -> dict:
+def _summary(run: RunRecord, seconds: float, gone: list[str], pruned: bool) -> dict:
     counts = run.counts
     return {
         "run_id": run.run_id,
@@ -440,5 +564,8 @@ def _summary(run: RunRecord, seconds: float) -> dict:
         "untagged": _prefixed(counts, "untagged:"),
         "failed": counts["failed"],
         "retired": counts["retired"],
+        # Stored files under the scanned paths that are no longer there, and whether their records were removed.
+        "gone": len(gone),
+        "pruned": pruned and bool(gone),
         "seconds": round(seconds, 2),
     }

@@ -66,3 +66,13 @@ def test_an_article_of_nothing_but_template_is_rejected():
     result = strip_template(article, set(candidate_lines(FOOTER)))
 
     assert isinstance(result, Reject) and result.reason == "no_text"
+
+
+def test_a_wire_story_printed_verbatim_by_two_sites_is_learned_for_both():
+    body = "Volunteers at the Lindqvist community garden harvested more than two tonnes of squash this autumn."
+    one, two = _article(1, body=body, site="site-one.com"), _article(2, body=body, site="site-two.org")
+
+    learned = learn({}, [one, two])
+
+    assert learned == {"site-one.com": set(), "site-two.org": set()}
+    assert strip_template(two, learned[template_group(two)]) == two

@@ -24,12 +24,23 @@ def stable_id(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
+_UNESCAPE = {"%25": "%", "%23": "#"}
+_UNESCAPED = re.compile("%25|%23")
+
+
+def file_uri(path: str) -> str:
+    """A file's path as the part of `Document.source_uri` before any `#`."""
+    return path.replace("%", "%25").replace("#", "%23")
+
+
 @dataclass(frozen=True)
 class Document:
     """One input record, as the `documents` registry knows it.
 
-    `source_uri` is the file's absolute path, followed for a record inside a
-    multi-record file by `#` and its line number (JSONL) or byte offset (WARC).
+    `source_uri` is the file's real path as a URI path (`file_uri`: `%` and `#` in it
+    written `%25` and `%23`), followed for a record inside a multi-record file by `#` and
+    its line number (JSONL) or byte offset (WARC). So a file named `feed.jsonl#1` can never
+    be taken for line 1 of `feed.jsonl`.
     """
 
     source_uri: str
@@ -39,7 +50,7 @@ class Document:
 
     @property
     def source_file(self) -> str:
-        return self.source_uri.split("#", 1)[0]
+        return _UNESCAPED.sub(lambda m: _UNESCAPE[m[0]], self.source_uri.split("#", 1)[0])
 
     @property
     def doc_id(self) -> str:
@@ -144,3 +155,4 @@ MALFORMED_JSON = "malformed_json"
 MISSING_CONTENT = "missing_content"
 BROKEN_WARC_RECORD = "broken_warc_record"
 HTTP_ERROR = "http_error"
+PROCESSING_ERROR = "processing_error"  # a stage failed on this record alone: a bug to report, not bad input

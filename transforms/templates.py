@@ -36,15 +36,16 @@ def candidate_lines(text: str) -> dict[str, str]:
 
 def learn(stored: dict[str, tuple[int, dict[str, int]]], articles: list[Article]) -> dict[str, set[str]]:
     """Template line keys per group, from the stored counts (group -> (articles, {line_key:
-    articles})) plus these articles. Copies with identical text count once."""
-    seen_texts: set[str] = set()
+    articles})) plus these articles, for every group they are in. Copies with identical
+    text count once in a group; a wire story printed by two sites counts in each."""
+    seen: set[tuple[str, str]] = set()
     batch_articles: dict[str, int] = defaultdict(int)
     batch_lines: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for article in articles:
-        if article.text in seen_texts:
-            continue
-        seen_texts.add(article.text)
         group = template_group(article)
+        if (group, article.text) in seen:
+            continue
+        seen.add((group, article.text))
         batch_articles[group] += 1
         for key in candidate_lines(article.text):
             batch_lines[group][key] += 1

@@ -149,6 +149,26 @@ class Warehouse:
                    ORDER BY doc_id"""
             ).fetchall()]
 
+    def missing_sources(self, scope: Sequence[str], found: Iterable[str]) -> list[str]:
+        """Stored files whose path matches one of the `scope` regular expressions and that
+        are not among the files `found`."""
+        with self._ids("scope_expressions", scope), self._ids("found_files", found):
+            return [row[0] for row in self._con.execute(
+                """SELECT source_file FROM sources
+                   WHERE EXISTS (SELECT 1 FROM scope_expressions WHERE regexp_matches(source_file, id))
+                     AND source_file NOT IN (SELECT id FROM found_files)
+                   ORDER BY 1"""
+            ).fetchall()]
+
+    def documents_of(self, source_files: Sequence[str]) -> list[str]:
+        """The stored documents of these files."""
+        if not source_files:
+            return []
+        with self._ids("of_files", source_files):
+            return [row[0] for row in self._con.execute(
+                "SELECT doc_id FROM documents WHERE source_file IN (SELECT id FROM of_files) ORDER BY 1"
+            ).fetchall()]
+
     def template_counts(self, lines: dict[str, set[str]], excluding: Sequence[str]) -> dict[str, tuple[int, dict[str, int]]]:
         """For each template group, (distinct article texts, {line_key: texts holding it}) for
         the given line keys, leaving out the articles in `excluding` (about to be replaced)."""
@@ -254,13 +274,15 @@ class Warehouse:
         clusters: dict[str, tuple[str, bool]],
         retired: Sequence[str] = (),
         sources: Sequence[Source] = (),
+        gone: Sequence[str] = (),
     ) -> BatchResult:
         """Replace the rows of these documents with their new outcome, all or nothing.
 
         `clusters` holds article_id -> (cluster_id, is_canonical) for the batch's articles
         and for every stored article whose cluster or canonical flag changes with it.
         `retired` documents (records a changed file no longer holds) lose all their rows;
-        `sources` are files now read to the end, registered as they are.
+        `sources` are files now read to the end, registered as they are; `gone` are files
+        deleted from the inputs, no longer registered (their records are among `retired`).
         """
         documents = [a.document for a in articles] + [r.document for r in rejects]
         batch_ids = [d.doc_id for d in documents]
@@ -268,6 +290,9 @@ class Warehouse:
             self._record_run(run)
             replaced_keys = self._delete_documents()
             self._upsert_sources(sources, run.run_id)
+            if gone:
+                with self._ids("gone_files", gone):
+                    self._con.execute("DELETE FROM sources WHERE source_file IN (SELECT id FROM gone_files)")
             self._insert("documents", _documents_table(documents, run.run_id))
             self._insert("rejects", _rejects_table(rejects, run.run_id))
             self._insert("articles", _articles_table(articles, clusters, run.run_id))

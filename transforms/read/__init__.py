@@ -6,9 +6,9 @@ with a reason: bad input never raises.
 """
 
 from transforms.read.decode import BadInput, UndecodableError, decode_text, declared_charset
-from transforms.read.files import DEFAULT_MAX_RECORD_BYTES, detect_format, discover, file_digest, read_documents, read_file
+from transforms.read.files import DEFAULT_MAX_RECORD_BYTES, detect_format, discover, file_digest, read_documents, read_file, scope
 
 __all__ = [
     "DEFAULT_MAX_RECORD_BYTES", "BadInput", "UndecodableError", "decode_text", "declared_charset",
-    "detect_format", "discover", "file_digest", "read_documents", "read_file",
+    "detect_format", "discover", "file_digest", "read_documents", "read_file", "scope",
 ]

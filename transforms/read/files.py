@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import os
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from transforms.documents import EMPTY, TOO_LARGE, UNREADABLE, UNSUPPORTED_FORMAT, Document, Record, Reject
+from transforms.documents import (EMPTY, PROCESSING_ERROR, TOO_LARGE, UNREADABLE, UNSUPPORTED_FORMAT, Document, Record,
+                                  Reject, file_uri)
 from transforms.read.compressed import GZIP_MAGIC, open_decompressed
 from transforms.read.decode import BadInput
 from transforms.read.jsonl import read_jsonl
@@ -21,24 +24,74 @@ _GLOB_CHARS = set("*?[")
 
 def discover(paths: Iterable[str | Path]) -> Iterator[Path]:
     """Every file under `paths` (files, folders walked recursively, or glob patterns
-    such as `scrapes/**/*.jsonl.gz`), in a stable order.
+    such as `scrapes/**/*.jsonl.gz`), by its real path, once however many of `paths`
+    reach it (through symlinks, `..` or overlapping patterns), in a stable order.
 
     Hidden files and folders (names starting with '.') are skipped. A path that does
     not exist, or a pattern that matches nothing, raises FileNotFoundError: that is a
     usage error, not bad input.
     """
+    seen: set[Path] = set()
+    for raw in paths:
+        for path in _expand(raw):
+            for found in _walk(path):
+                real = Path(os.path.realpath(found))
+                if real not in seen:
+                    seen.add(real)
+                    yield real
+
+
+def _expand(raw: str | Path) -> list[Path]:
+    path = Path(raw).expanduser()
+    if path.exists():
+        return [path.absolute()]
+    if _GLOB_CHARS & set(str(raw)):
+        matches = sorted(Path(m).absolute() for m in glob.glob(str(path), recursive=True))
+        if matches:
+            return matches
+        raise FileNotFoundError(f"no files match {raw}")
+    raise FileNotFoundError(f"no such file or folder: {raw}")
+
+
+def scope(paths: Iterable[str | Path]) -> list[str]:
+    """Regular expressions for the real paths of the files `paths` could reach: a folder's
+    files, a pattern's matches, a file itself. A stored file they match that `discover`
+    no longer finds has been deleted (or moved away)."""
+    expressions = []
     for raw in paths:
         path = Path(raw).expanduser()
-        if not path.exists() and _GLOB_CHARS & set(str(raw)):
-            matches = sorted(Path(m).absolute() for m in glob.glob(str(path), recursive=True))
-            if not matches:
-                raise FileNotFoundError(f"no files match {raw}")
-            for match in matches:
-                yield from _walk(match)
-        elif path.exists():
-            yield from _walk(path.absolute())
+        if path.exists():
+            real = os.path.realpath(path)
+            expressions.append("^" + re.escape(real) + ("/" if path.is_dir() else "$"))
         else:
-            raise FileNotFoundError(f"no such file or folder: {raw}")
+            expressions.append("^" + _glob_expression(str(path.absolute())) + "$")
+    return expressions
+
+
+def _glob_expression(pattern: str) -> str:
+    """A glob pattern as a regular expression, `**` crossing folders and `*` not, as `glob.glob` reads it."""
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:[^/]+/)*")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif pattern[i] == "[" and (end := pattern.find("]", i + 2)) > 0:
+            members = pattern[i + 1:end]
+            out.append("[" + ("^" + members[1:] if members.startswith("!") else members).replace("\\", "\\\\") + "]")
+            i = end + 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return "".join(out)
 
 
 def _walk(path: Path) -> Iterator[Path]:
@@ -58,16 +111,22 @@ def file_digest(path: Path) -> tuple[str, int]:
 
 
 def read_file(path: Path, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[Record | Reject]:
-    """The records of one file, streamed. Never raises for bad content, and yields at
-    least one item, so every file shows up in `articles` or `rejects`."""
-    source = str(path)
-    found = False
+    """The records of one file, streamed. Never raises, and yields at least one item, so
+    every file shows up in `articles` or `rejects`: a reader that fails on the file makes
+    what it had not read yet a `processing_error` reject, and the next file goes on."""
+    source = file_uri(str(path))
+    found = 0
     try:
         for item in _records(path, source, max_record_bytes):
-            found = True
+            found += 1
             yield item
     except OSError as error:
-        yield Reject(Document(source, "unknown", None, None), UNREADABLE, f"{type(error).__name__}: {error.strerror or error}")
+        yield Reject(Document(source if not found else f"{source}#unread", "unknown", None, None), UNREADABLE,
+                     f"{type(error).__name__}: {error.strerror or error}")
+        return
+    except Exception as error:  # a reader's bug: it costs this file's remaining records, never the run
+        yield Reject(Document(source if not found else f"{source}#unread", _format_by_name(path.name) or "unknown", None, None),
+                     PROCESSING_ERROR, f"stage read: {type(error).__name__}: {str(error)[:300]} (after {found} records)")
         return
     if not found:
         yield Reject(Document(source, _format_by_name(path.name) or "unknown", None, 0), EMPTY, "the file holds no records")
@@ -127,12 +186,12 @@ def _whole_file(stream: BinaryIO, path: Path, fmt: str, max_record_bytes: int) -
         return _whole_file_reject(path, error.reason, error.detail, fmt)
     if len(content) > max_record_bytes:
         return _whole_file_reject(path, TOO_LARGE, f"over the {max_record_bytes:,}-byte limit", fmt)
-    document = Document(str(path), fmt, hashlib.sha256(content).hexdigest(), len(content))
+    document = Document(file_uri(str(path)), fmt, hashlib.sha256(content).hexdigest(), len(content))
     return Record(document, content, kind="html" if fmt == "html" else "text")
 
 
 def _whole_file_reject(path: Path, reason: str, detail: str, fmt: str = "unknown") -> Reject:
-    return Reject(Document(str(path), fmt, *file_digest(path)), reason, detail)
+    return Reject(Document(file_uri(str(path)), fmt, *file_digest(path)), reason, detail)
 
 
 def read_documents(paths: Iterable[str | Path], max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[Record | Reject]:
