@@ -294,14 +294,19 @@ def serve_command(args: argparse.Namespace) -> int:
 def sql_command(args: argparse.Namespace) -> int:
     import duckdb
 
+    from warehouse.connection import READ_ONLY_HINT, refused_to_readers
+
     with read_only(args.db or default_path()) as con:
         try:
             cursor = con.execute(args.query)
+            columns = [d[0] for d in cursor.description or []]
+            rows = cursor.fetchall() if columns else []
         except duckdb.Error as error:
-            print(f"newsmill: {error}", file=sys.stderr)
+            if refused_to_readers(error):  # one line: DuckDB's reason, then what to do instead
+                print(f"newsmill: refused ({str(error).splitlines()[0]}): {READ_ONLY_HINT}", file=sys.stderr)
+            else:
+                print(f"newsmill: {error}", file=sys.stderr)
             return 1
-        columns = [d[0] for d in cursor.description or []]
-        rows = cursor.fetchall() if columns else []
     print(FORMATTERS[args.format](columns, rows), end="")
     return 0
 
@@ -311,39 +316,57 @@ def shell_command(args: argparse.Namespace) -> int:
     import shutil
     import subprocess
 
+    from warehouse.connection import reader_cli_options
+
     db = Path(args.db or default_path())
     with read_only(db) as con:  # the same checks and messages as `sql`: missing, busy
         if duckdb_cli := shutil.which("duckdb"):
             con.close()
-            return subprocess.call([duckdb_cli, "-readonly", str(db)])
-        banner = (f"newsmill shell on {db} (read-only). The duckdb CLI is not installed, so this is Python:\n"
+            return subprocess.call([duckdb_cli, *reader_cli_options(), str(db)])
+        banner = (f"newsmill shell on {db} (read-only: no writing, no files, no settings, no extensions). "
+                  f"The duckdb CLI is not installed, so this is Python:\n"
                   f"  con.sql(\"select * from run_history\").show()\n  rows = con.execute(\"select ...\").fetchall()")
         code.interact(banner=banner, local={"con": con}, exitmsg="")
     return 0
 
 
 def report_command(args: argparse.Namespace) -> int:
+    from warehouse.connection import warehouse_file
+    from warehouse.export import replacing
     from warehouse.report import render_report
 
+    db = Path(args.db or default_path())
+    if own := warehouse_file(args.out, db):
+        print(f"newsmill: --out {args.out} is {own}, which the report would overwrite; give the report a file "
+              f"name of its own, e.g. --out report.html", file=sys.stderr)
+        return 2
     if args.out.is_dir():
         print(f"newsmill: {args.out} is a folder; give the report a file name, e.g. --out {args.out / 'report.html'}",
               file=sys.stderr)
         return 2
-    with read_only(args.db or default_path()) as con:
+    with read_only(db) as con:
         page = render_report(con, since=args.since)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(page, encoding="utf-8")
+    with replacing(args.out) as part:  # written beside it, then renamed into place
+        part.write_text(page, encoding="utf-8")
     print(f"wrote {args.out} ({len(page.encode()) / 1024:,.0f} KB); open it in a browser")
     return 0
 
 
 def export_command(args: argparse.Namespace) -> int:
-    from warehouse.export import export_tables
+    from warehouse.connection import warehouse_file
+    from warehouse.export import TABLES, export_tables
 
+    db = Path(args.db or default_path())
+    for target in [args.out] + [args.out / f"{table}.{args.format}" for table in TABLES]:
+        if own := warehouse_file(target, db):
+            print(f"newsmill: {target} is {own}, which the export would overwrite; export into a folder of its own, "
+                  f"e.g. newsmill export --format {args.format} export/", file=sys.stderr)
+            return 2
     if args.out.exists() and not args.out.is_dir():
         print(f"newsmill: {args.out} is a file; export writes one file per table into a folder", file=sys.stderr)
         return 2
-    with read_only(args.db or default_path()) as con:
+    with read_only(db) as con:
         written = export_tables(con, args.out, args.format)
     for path, rows in written:
         print(f"{path}  {rows:,} rows")

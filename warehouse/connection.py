@@ -7,6 +7,9 @@ Two locks keep runs and readers out of each other's way:
 - DuckDB's own lock on the file: one process may have it open for writing and then no
   other may open it at all, not even to read. A run takes it only while it reads or
   writes (`Warehouse.release()`), so readers get in between its batches.
+
+Readers (`read_only()`: `newsmill sql`, `shell`, `report`, `export`) get a connection
+that can read the warehouse and nothing else; see `read_only()` for what that takes.
 """
 
 from __future__ import annotations
@@ -48,7 +51,8 @@ def default_path() -> Path:
     return Path(os.environ.get("NEWSMILL_DB") or DEFAULT_FILE)
 
 
-def connect(path: str | Path, read_only: bool = False, timeout: float = DEFAULT_LOCK_TIMEOUT) -> duckdb.DuckDBPyConnection:
+def connect(path: str | Path, read_only: bool = False, timeout: float = DEFAULT_LOCK_TIMEOUT,
+            config: dict[str, object] | None = None) -> duckdb.DuckDBPyConnection:
     """A connection to the warehouse file, waiting up to `timeout` seconds while another
     process has it open (DuckDB gives up at once)."""
     path = Path(path)
@@ -57,7 +61,7 @@ def connect(path: str | Path, read_only: bool = False, timeout: float = DEFAULT_
     told = None
     for left in _attempts(timeout):
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only, config=config or {})
         except duckdb.IOException as error:
             if "lock" not in str(error).lower():
                 raise
@@ -72,11 +76,116 @@ def connect(path: str | Path, read_only: bool = False, timeout: float = DEFAULT_
     )
 
 
+# A reader's connection, as opened: no file but the warehouse, no extension fetched or
+# loaded behind the query's back. (Set at start-up, so nothing is loaded while the views
+# are made.)
+READER_CONFIG = {"enable_external_access": False, "autoinstall_known_extensions": False,
+                 "autoload_known_extensions": False}
+# Then, once the views are made, in this order, the lock last: after it nothing can be set.
+# (The first two repeat READER_CONFIG for the duckdb CLI, which takes settings only as
+# statements: `reader_cli_options()`.) External access off alone still lets a query write
+# the warehouse's own files, which DuckDB allows a connection: `COPY ... TO '<warehouse>'
+# (USE_TMP_FILE false)` overwrites it, and its WAL and temp folder are writable too.
+# Disabling the local file system closes that; the open warehouse is read through the file
+# handle DuckDB already has.
+READER_LOCK = ["SET autoinstall_known_extensions = false", "SET autoload_known_extensions = false",
+               "SET disabled_filesystems = 'LocalFileSystem'", "SET lock_configuration = true"]
+READ_ONLY_HINT = ("the warehouse is read-only for queries: they cannot write, read or list files, attach databases, "
+                  "install or load extensions, or change settings. To get data out: `newsmill export --format "
+                  "parquet|csv OUT`, or `newsmill sql \"...\" --format csv > FILE` (or --format json)")
+
+
 def read_only(path: str | Path, timeout: float = READ_TIMEOUT) -> duckdb.DuckDBPyConnection:
-    """A connection for queries that cannot change the warehouse."""
-    con = connect(path, read_only=True, timeout=timeout)
-    create_views(con, temporary=True)
+    """A connection for queries that can read the warehouse and nothing else.
+
+    Opened read-only (no INSERT, UPDATE, DELETE, CREATE, DROP, ALTER on the warehouse),
+    with external access off (no COPY, EXPORT/IMPORT DATABASE, ATTACH, read_csv, read_parquet,
+    read_json, read_text, glob, INSTALL or LOAD of an extension that is not built in), no
+    extension installed or loaded automatically, the local file system disabled (not even
+    the warehouse's own file, WAL or temp folder can be written: the open warehouse is read
+    through the file handle DuckDB already has), and then the configuration locked (no SET,
+    RESET or settings PRAGMA). What is left is in memory and ends with the connection:
+    TEMP tables, views and macros, SET VARIABLE, the search path; CHECKPOINT, VACUUM and
+    ANALYZE are accepted and do nothing on a read-only database. Nothing spills to disk, so
+    a query too large for memory fails (with the same "disabled by configuration" error).
+    """
+    con = connect(path, read_only=True, timeout=timeout, config=READER_CONFIG)
+    try:
+        create_views(con, temporary=True)  # before the lock; TEMP views live in memory
+        # A second reader in this process shares the first one's DuckDB instance, already
+        # locked: setting anything again would be refused.
+        if not _locked(con):
+            for statement in READER_LOCK:
+                con.execute(statement)
+        _check_reader(con, Path(path))
+    except BaseException:
+        con.close()
+        raise
     return con
+
+
+def refused_to_readers(error: duckdb.Error) -> bool:
+    """Whether `error` is a reader's connection refusing a statement (a write, a file, an
+    extension, a setting), rather than a mistake in the query. A function or secret type
+    of an extension that is not loaded counts: DuckDB's advice, INSTALL and LOAD, would be
+    refused too."""
+    text = str(error)
+    return (isinstance(error, duckdb.PermissionException) or "read-only mode" in text or "has been locked" in text
+            or re.search(r"exists in the \w+ extension", text) is not None)
+
+
+def reader_cli_options() -> list[str]:
+    """The options for the duckdb CLI that make its session a reader's: read-only, safe mode
+    (external access off, and no dot command that reads or writes files), then the same
+    settings as `read_only()`, the lock last. With -bail a setting the CLI refuses ends it
+    before the session starts, rather than leaving it unlocked."""
+    options = ["-readonly", "-safe", "-bail"]
+    for statement in READER_LOCK:
+        options += ["-cmd", statement]
+    return options
+
+
+def warehouse_file(candidate: str | Path, warehouse: str | Path) -> str | None:
+    """What `candidate` is, if it is one of the warehouse's own files (the database, its
+    write-ahead log, its run lock) however it is spelt: through symbolic links, `..`, a
+    relative path, or a hard link. None when it is none of them."""
+    warehouse = Path(warehouse)
+    given, resolved = warehouse, Path(os.path.realpath(warehouse))
+    own = []
+    for base in dict.fromkeys([given, resolved]):  # the WAL and the lock are named after the path DuckDB is given
+        own += [(base, "the warehouse")]
+        own += [(base.with_name(base.name + suffix), "the warehouse's write-ahead log")
+                for suffix in (".wal", ".wal.checkpoint", ".wal.recovery")]
+        own += [(RunLock(base).path, "the warehouse's run lock")]
+    target = os.path.realpath(candidate)
+    for path, what in own:
+        if os.path.realpath(path) == target or _same_file(path, candidate):
+            return f"{what} {path}"
+    return None
+
+
+def _same_file(a: Path, b: str | Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist
+        return False
+
+
+def _locked(con: duckdb.DuckDBPyConnection) -> bool:
+    # fetchall, not fetchone: a result left unfinished holds the connection up
+    return bool(con.execute("SELECT current_setting('lock_configuration')").fetchall()[0][0])
+
+
+def _check_reader(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Fail rather than hand out a connection that could write: the warehouse's own file is
+    the one a reader could still reach with external access off alone."""
+    try:
+        con.execute("SELECT count(*) FROM glob(?)", [str(path.absolute())]).fetchall()
+    except duckdb.PermissionException:
+        if _locked(con):
+            return
+    raise RuntimeError(f"could not make a read-only connection to {path}: DuckDB {duckdb.__version__} "
+                       "did not apply the reader's settings (warehouse/connection.py READER_LOCK)")
 
 
 class RunLock:
