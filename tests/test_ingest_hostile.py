@@ -4,22 +4,14 @@ names, repeated arguments, symlinks and deleted files. Real flow runs on real fi
 from __future__ import annotations
 
 import json
-import random
 from pathlib import Path
 
 import duckdb
-import pytest
 
-import flows.ingest
-import warehouse.writer
-from bench.corpus import scraped_text, story
+from bench.reliability import PLANTED_STAGES, planted_failures, write_planted_folder
 from flows.cli import main
 from flows.ingest import ingest
 from transforms.documents import file_uri, stable_id
-from transforms.read import files as read_files
-
-PLANTED_STAGES = ["read", "skip unchanged", "clean", "site templates", "language and signatures", "duplicates",
-                  "entities", "load"]
 
 
 def _rows(db: Path, query: str) -> list[tuple]:
@@ -35,103 +27,27 @@ def _accounted(db: Path) -> tuple[int, int, int, int]:
     return row
 
 
-def _write_articles(folder: Path, count: int, plants: dict[int, str]) -> list[Path]:
-    """`count` scraped articles; article N's first paragraph names the marker of stage plants[N]."""
-    rng = random.Random(0)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for n in range(count):
-        title, paragraphs, _ = story(rng)
-        if n in plants:
-            paragraphs[0] = f"{_marker(plants[n])} stands in this paragraph. {paragraphs[0]}"
-        path = folder / f"{n:03d}.txt"
-        path.write_text(scraped_text(rng, title, paragraphs[:2]), encoding="utf-8")
-        written.append(path)
-    return written
-
-
-def _marker(stage: str) -> str:
-    return f"PLANTED-{stage.replace(' ', '-')}"
-
-
-@pytest.fixture
-def planted(monkeypatch):
-    """Each stage fails on the records whose text carries its marker, and on no other."""
-    def fails(stage: str, text: str | bytes) -> None:
-        marker = _marker(stage)
-        if (marker.encode() if isinstance(text, bytes) else marker) in text:
-            raise RuntimeError(f"planted failure in {stage}")
-
-    detect_format = read_files.detect_format
-    monkeypatch.setattr(read_files, "detect_format", lambda name, head: (fails("read", head), detect_format(name, head))[1])
-
-    stored_sha256 = warehouse.writer.Warehouse.stored_sha256
-    planted_ids: set[str] = set()
-
-    def skip_lookup(self, doc_ids):
-        if planted_ids & set(doc_ids):
-            raise RuntimeError("planted failure in skip unchanged")
-        return stored_sha256(self, doc_ids)
-
-    monkeypatch.setattr(warehouse.writer.Warehouse, "stored_sha256", skip_lookup)
-
-    clean = flows.ingest.clean
-    monkeypatch.setattr(flows.ingest, "clean", lambda item: (fails("clean", item.content), clean(item))[1])
-    strip = flows.ingest.templates.strip_template
-    monkeypatch.setattr(flows.ingest.templates, "strip_template",
-                        lambda item, template: (fails("site templates", item.text), strip(item, template))[1])
-    sign = flows.ingest._language_and_signature
-    monkeypatch.setattr(flows.ingest, "_language_and_signature",
-                        lambda text: (fails("language and signatures", text), sign(text))[1])
-    duplicates = flows.ingest.find_duplicates
-
-    def find_duplicates(store, items, replacing):
-        for item in getattr(items, "unquote", lambda: items)():
-            fails("duplicates", getattr(item, "text", ""))
-        return duplicates(store, items, replacing)
-
-    monkeypatch.setattr(flows.ingest, "find_duplicates", find_duplicates)
-    mentions = flows.ingest.find_mentions
-
-    def find_mentions(nlp, texts):
-        texts = list(texts)
-        for text in texts:
-            fails("entities", text)
-        return mentions(nlp, texts)
-
-    monkeypatch.setattr(flows.ingest, "find_mentions", find_mentions)
-    articles_table = warehouse.writer._articles_table
-
-    def load(articles, clusters, run_id):
-        for article in articles:
-            fails("load", article.text)
-        return articles_table(articles, clusters, run_id)
-
-    monkeypatch.setattr(warehouse.writer, "_articles_table", load)
-    return planted_ids
-
-
-def test_records_failing_in_any_stage_become_rejects_and_the_rest_loads(prefect_server, planted, tmp_path, monkeypatch):
-    stages = {7 + 15 * i: stage for i, stage in enumerate(PLANTED_STAGES)}  # one in fifteen, over three batches
-    paths = _write_articles(tmp_path / "in", 120, stages)
-    plants = {str(paths[n]): stage for n, stage in stages.items()}
-    planted.add(stable_id(file_uri(str(paths[7 + 15 * PLANTED_STAGES.index("skip unchanged")]))))
+def test_records_failing_in_any_stage_become_rejects_and_the_rest_loads(prefect_server, tmp_path):
+    plants = write_planted_folder(tmp_path / "in", 120, every=15)  # over three batches of 40
+    assert sorted(plants.values()) == sorted(PLANTED_STAGES)
+    lookups = {stable_id(file_uri(path)) for path, stage in plants.items() if stage == "skip unchanged"}
     db = tmp_path / "w.duckdb"
 
-    summary = ingest([str(tmp_path / "in")], db=str(db), batch_size=40, processes=1)
+    with planted_failures(lookups):
+        summary = ingest([str(tmp_path / "in")], db=str(db), batch_size=40, processes=1)
 
-    assert summary["failed"] == 0
-    assert summary["rejects_by_reason"] == {"processing_error": len(PLANTED_STAGES)}
-    rejects = dict(_rows(db, "SELECT source_uri, detail FROM rejects WHERE reason = 'processing_error'"))
-    assert {uri: detail.split(":")[0] for uri, detail in rejects.items()} == {
-        uri: f"stage {stage}" for uri, stage in plants.items()}
-    assert all("planted failure" in detail for detail in rejects.values())
-    assert _accounted(db) == (120, 120 - len(PLANTED_STAGES), len(PLANTED_STAGES), 0)
-    assert _rows(db, "SELECT status FROM runs") == [("completed",)]
+        assert summary["failed"] == 0
+        assert summary["rejects_by_reason"] == {"processing_error": len(PLANTED_STAGES)}
+        rejects = dict(_rows(db, "SELECT source_uri, detail FROM rejects WHERE reason = 'processing_error'"))
+        assert {uri: detail.split(":")[0] for uri, detail in rejects.items()} == {
+            uri: f"stage {stage}" for uri, stage in plants.items()}
+        assert all("planted failure" in detail for detail in rejects.values())
+        assert _accounted(db) == (120, 120 - len(PLANTED_STAGES), len(PLANTED_STAGES), 0)
+        assert _rows(db, "SELECT status FROM runs") == [("completed",)]
 
-    # Parked, not stuck: a re-run passes over them, and once the cause is gone `--force` loads them.
-    assert ingest([str(tmp_path / "in")], db=str(db), processes=1)["unchanged"] == 120
-    monkeypatch.undo()
+        # Parked, not stuck: a re-run passes over them,
+        assert ingest([str(tmp_path / "in")], db=str(db), processes=1)["unchanged"] == 120
+    # and once the cause is gone `--force` loads them.
     assert ingest([str(tmp_path / "in")], db=str(db), force=True, processes=1)["articles"] == 120
     assert _accounted(db) == (120, 120, 0, 0)
 
