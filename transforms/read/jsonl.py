@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from transforms.documents import MALFORMED_JSON, MISSING_CONTENT, TOO_LARGE, UNDECODABLE, Document, Record, Reject
-from transforms.read.decode import BadInput
+from transforms.read.decode import BadInput, repair_surrogates
 from transforms.timestamps import parse_timestamp
 
 # Accepted field names, first present wins. Documented in the README.
@@ -75,14 +75,17 @@ def parse_line(line: bytes, source: str, line_no: int) -> Record | Reject:
     fields = {name: _first(value, aliases) for name, aliases in FIELDS.items()}
     html, text = fields["html"], fields["text"]
     if not isinstance(html, str) and not isinstance(text, str):
-        return Reject(document, MISSING_CONTENT, f"line {line_no} has no html or text field (keys: {', '.join(sorted(value))[:200]})")
+        keys = repair_surrogates(", ".join(sorted(value)))
+        return Reject(document, MISSING_CONTENT, f"line {line_no} has no html or text field (keys: {keys[:200]})")
+    # JSON may escape half a UTF-16 surrogate pair ("\ud83d"), which no string the
+    # warehouse stores may hold: every string taken from the record is repaired.
     return Record(
         document,
-        (html if isinstance(html, str) else text).encode("utf-8"),
+        repair_surrogates(html if isinstance(html, str) else text).encode("utf-8"),
         kind="html" if isinstance(html, str) else "text",
         url=_string(fields["url"]),
         title=_string(fields["title"]),
-        byline=", ".join(map(str, fields["byline"])) if isinstance(fields["byline"], list) else _string(fields["byline"]),
+        byline=repair_surrogates(", ".join(map(str, fields["byline"]))) if isinstance(fields["byline"], list) else _string(fields["byline"]),
         site=_string(fields["source"]),
         published_at=parse_timestamp(fields["published"]),
         fetched_at=parse_timestamp(fields["fetched"]),
@@ -95,4 +98,4 @@ def _first(value: dict, aliases: tuple[str, ...]):
 
 
 def _string(value) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
+    return repair_surrogates(value.strip()) or None if isinstance(value, str) else None
