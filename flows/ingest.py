@@ -36,7 +36,7 @@ from flows.report import run_report
 from transforms import neardup, templates
 from transforms.clean import clean
 from transforms.dedup import ClusterMember, assign_clusters, hash_normalized, normalize_for_hash
-from transforms.documents import PROCESSING_ERROR, Article, Mention, Record, Reject, Source
+from transforms.documents import PROCESSING_ERROR, Article, Mention, Record, Reject, Source, path_text
 from transforms.entities import find_mentions, project_mentions
 from transforms.read import DEFAULT_MAX_RECORD_BYTES, discover, file_digest, read_file, scope
 from warehouse import RunRecord, Warehouse, WarehouseBusy, default_path
@@ -83,10 +83,10 @@ class Scan:
     def records(self) -> Iterator[Record | Reject]:
         files = discover(self.paths)
         while paths := list(islice(files, LOOKUP_FILES)):
-            self.found.update(map(str, paths))
-            stored = self.warehouse.stored_sources(str(path) for path in paths)
+            self.found.update(map(path_text, paths))
+            stored = self.warehouse.stored_sources(map(path_text, paths))
             for path in paths:
-                yield from self._records(path, stored.get(str(path)))
+                yield from self._records(path, stored.get(path_text(path)))
 
     def gone(self) -> list[str]:
         """Stored files under the scanned paths that the scan no longer found: deleted or moved away."""
@@ -105,7 +105,7 @@ class Scan:
         for item in read_file(path, self.max_record_bytes):
             seen.append(int(item.document.doc_id, 16))
             yield item
-        self._finished.append((Source(str(path), sha256, size, len(seen)), seen))
+        self._finished.append((Source(path_text(path), sha256, size, len(seen)), seen))
 
     def batches(self, size: int) -> Iterator[tuple[list[Record | Reject], list[tuple[Source, array]]]]:
         """(records, files finished): every record of a finished file is in its batch or an earlier one."""

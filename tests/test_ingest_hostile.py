@@ -4,6 +4,7 @@ names, repeated arguments, symlinks and deleted files. Real flow runs on real fi
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import duckdb
@@ -95,6 +96,22 @@ def test_a_hash_in_a_file_name_is_part_of_the_name(prefect_server, tmp_path):
     files = dict(_rows(db, "SELECT source_file, count(*) FROM documents GROUP BY ALL"))
     assert files == {str(folder / "feed.jsonl"): 2, str(folder / "feed.jsonl#1"): 1, str(folder / "odd#name%23.jsonl"): 2}
     assert _rows(db, "SELECT count(*) FROM articles WHERE text LIKE '%Sunday%' OR text LIKE '%Monday%'") == [(2,)]
+
+
+def test_a_file_name_that_is_not_utf8_is_stored_with_its_bytes_escaped(prefect_server, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _feed(folder / os.fsdecode(b"caf\xe9.jsonl"), ["Monday", "Tuesday"])
+    (folder / os.fsdecode(b"\xff.txt")).write_bytes(b"\x00\x01 binary")
+    db = tmp_path / "w.duckdb"
+
+    assert main(["ingest", str(folder), "--db", str(db), "--processes", "1"]) == 0
+    assert main(["ingest", str(folder), "--db", str(db), "--processes", "1"]) == 0
+
+    assert _accounted(db) == (3, 2, 1, 0)
+    assert sorted(_rows(db, "SELECT DISTINCT source_file FROM documents")) == [
+        (f"{folder}/\\xff.txt",), (f"{folder}/caf\\xe9.jsonl",)]
+    assert _rows(db, "SELECT count(*) FROM runs") == [(1,)]  # the second run found them unchanged
 
 
 def test_a_file_reached_twice_is_read_once(prefect_server, sample_copy, tmp_path, capsys):

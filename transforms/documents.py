@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -28,9 +29,20 @@ _UNESCAPE = {"%25": "%", "%23": "#"}
 _UNESCAPED = re.compile("%25|%23")
 
 
-def file_uri(path: str) -> str:
+def path_text(path: str | os.PathLike) -> str:
+    """A file's path as text the warehouse can store: bytes of the name that are not UTF-8
+    (which Python keeps as lone surrogates) written `\\xNN`."""
+    text = os.fspath(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(text).decode("utf-8", "backslashreplace")
+    return text
+
+
+def file_uri(path: str | os.PathLike) -> str:
     """A file's path as the part of `Document.source_uri` before any `#`."""
-    return path.replace("%", "%25").replace("#", "%23")
+    return path_text(path).replace("%", "%25").replace("#", "%23")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from transforms.documents import (EMPTY, PROCESSING_ERROR, TOO_LARGE, UNREADABLE, UNSUPPORTED_FORMAT, Document, Record,
-                                  Reject, file_uri)
+                                  Reject, file_uri, path_text)
 from transforms.read.compressed import GZIP_MAGIC, open_decompressed
 from transforms.read.decode import BadInput
 from transforms.read.jsonl import read_jsonl
@@ -61,10 +61,10 @@ def scope(paths: Iterable[str | Path]) -> list[str]:
     for raw in paths:
         path = Path(raw).expanduser()
         if path.exists():
-            real = os.path.realpath(path)
+            real = path_text(os.path.realpath(path))
             expressions.append("^" + re.escape(real) + ("/" if path.is_dir() else "$"))
         else:
-            expressions.append("^" + _glob_expression(str(path.absolute())) + "$")
+            expressions.append("^" + _glob_expression(path_text(path.absolute())) + "$")
     return expressions
 
 
@@ -114,7 +114,7 @@ def read_file(path: Path, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> I
     """The records of one file, streamed. Never raises, and yields at least one item, so
     every file shows up in `articles` or `rejects`: a reader that fails on the file makes
     what it had not read yet a `processing_error` reject, and the next file goes on."""
-    source = file_uri(str(path))
+    source = file_uri(path)
     found = 0
     try:
         for item in _records(path, source, max_record_bytes):
@@ -144,7 +144,7 @@ def _records(path: Path, source: str, max_record_bytes: int) -> Iterator[Record 
             return
         if fmt is None:
             yield _whole_file_reject(path, UNSUPPORTED_FORMAT,
-                                     f"{path.name}: newsmill reads {', '.join(EXTENSIONS)} files, optionally .gz")
+                                     f"{path_text(path.name)}: newsmill reads {', '.join(EXTENSIONS)} files, optionally .gz")
             return
         stream = open_decompressed(raw) if compressed else raw
         if fmt == "jsonl":
@@ -186,12 +186,12 @@ def _whole_file(stream: BinaryIO, path: Path, fmt: str, max_record_bytes: int) -
         return _whole_file_reject(path, error.reason, error.detail, fmt)
     if len(content) > max_record_bytes:
         return _whole_file_reject(path, TOO_LARGE, f"over the {max_record_bytes:,}-byte limit", fmt)
-    document = Document(file_uri(str(path)), fmt, hashlib.sha256(content).hexdigest(), len(content))
+    document = Document(file_uri(path), fmt, hashlib.sha256(content).hexdigest(), len(content))
     return Record(document, content, kind="html" if fmt == "html" else "text")
 
 
 def _whole_file_reject(path: Path, reason: str, detail: str, fmt: str = "unknown") -> Reject:
-    return Reject(Document(file_uri(str(path)), fmt, *file_digest(path)), reason, detail)
+    return Reject(Document(file_uri(path), fmt, *file_digest(path)), reason, detail)
 
 
 def read_documents(paths: Iterable[str | Path], max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[Record | Reject]:
