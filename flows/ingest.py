@@ -332,7 +332,7 @@ class Pipeline:
         timed = started.timed
         finished = [(source, seen) for source, seen in started.finished if source.source_file not in self.failed_files]
         sources = [source for source, _ in finished]
-        retired = timed("retire", self._retired, finished, started.gone)
+        retired = self._retired(finished, started.gone)
         if not started.changed and not retired and not started.gone:
             if sources:
                 timed("load", self.warehouse.write_batch, self.run, [], [], {}, (), sources)

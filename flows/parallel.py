@@ -5,11 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
+from contextlib import nullcontext
 from typing import Any
 
 from prefect import Task
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 from prefect.utilities.annotations import quote
+
+from flows import lifeline
+
+# Now, not when the workers start: Prefect starts its temporary server (when no
+# PREFECT_API_URL is set) as the flow run starts, and it too must die with the run.
+lifeline.guard_temporary_server()
 
 # Fewer items than this a worker are handled in the flow's own process: handing them to
 # a worker costs about as much as the work.
@@ -21,19 +28,24 @@ class Workers:
 
     The task runner starts the first time a batch is worth sharing out, so a small run
     never pays for starting processes (each loads its own models) or joining a cluster.
+    The processes die with the run, however it ends (`flows.lifeline`).
     """
 
     def __init__(self, processes: int = 1, dask_address: str | None = None):
         self.processes, self.dask_address = processes, dask_address
         self._runner: TaskRunner | None = None
+        self._lifeline: lifeline.Lifeline | None = None
 
     def __enter__(self) -> Workers:
         return self
 
     def __exit__(self, *exc) -> None:
         if self._runner is not None:
-            self._runner.__exit__(*exc)
+            self._runner.__exit__(*exc)  # waits for the workers to exit
             self._runner = None
+        if self._lifeline is not None:
+            self._lifeline.close()
+            self._lifeline = None
 
     @property
     def count(self) -> int:
@@ -60,7 +72,10 @@ class Workers:
             return Pending([list(range(len(items)))], [done])
         chunks = balanced_chunks([size(item) for item in items],
                                  min(self.count, max(1, len(items) // MIN_ITEMS_PER_WORKER)))
-        return Pending(chunks, [self._started().submit(stage, {"items": [items[i] for i in chunk]}) for chunk in chunks])
+        runner = self._started()
+        # A pool's workers use this process's temporary Prefect server, if it runs one; a cluster cannot reach it.
+        with nullcontext() if self.dask_address else lifeline.sharing_temporary_server():
+            return Pending(chunks, [runner.submit(stage, {"items": [items[i] for i in chunk]}) for chunk in chunks])
 
     def _started(self) -> TaskRunner:
         if self._runner is None:
@@ -71,8 +86,13 @@ class Workers:
         if self.dask_address:
             from prefect_dask import DaskTaskRunner  # imports dask: only for a cluster
 
+            # Always given an address: without one DaskTaskRunner would start a LocalCluster
+            # of the run's own, whose processes nothing here makes die with the run. The
+            # workers of the cluster given are the user's, and outlive the run.
             return DaskTaskRunner(address=self.dask_address)
-        return ProcessPoolTaskRunner(max_workers=self.processes)
+        self._lifeline = lifeline.Lifeline()
+        return ProcessPoolTaskRunner(max_workers=self.processes, initializer=lifeline.worker_lifeline,
+                                     initargs=self._lifeline.args)
 
 
 class Pending:

@@ -89,18 +89,21 @@ def test_each_run_leaves_a_markdown_report_in_prefect(one_process):
         assert section in report
 
 
-def test_a_failed_batch_does_not_sink_the_others_and_is_retried_next_run(prefect_server, sample_copy, tmp_path,
-                                                                        monkeypatch):
+def test_a_batch_the_machine_fails_does_not_sink_the_others_and_is_retried_next_run(prefect_server, sample_copy,
+                                                                                    tmp_path, monkeypatch):
+    """A failure of the machine, not of a record (here an I/O error), fails its whole batch.
+    (A record that fails alone is a processing_error reject: tests/test_ingest_hostile.py.)"""
     db = tmp_path / "w.duckdb"
     poisoned = sample_copy / "04_museum_reopening.txt"
     clean = flows.ingest.clean
 
     def clean_or_fail(record):
         if record.document.source_uri == str(poisoned):
-            raise RuntimeError("a bug that only this file triggers")
+            raise OSError("the disk went away while this file was cleaned")
         return clean(record)
 
     monkeypatch.setattr(flows.ingest, "clean", clean_or_fail)
+    monkeypatch.setattr(flows.ingest, "clean_records", flows.ingest.clean_records.with_options(retries=0))
     with pytest.raises(BatchesFailed, match="Run the ingest again"):
         ingest([str(sample_copy)], db=str(db), processes=1, batch_size=4)
     with duckdb.connect(str(db), read_only=True) as con:
@@ -144,7 +147,7 @@ def test_a_batch_that_fails_to_load_keeps_its_file_unread_though_a_later_batch_f
 
     def result_or_fail(tagging):
         if any(getattr(item, "url", None) == "https://x.example/5" for item in tagging.items):
-            raise RuntimeError("a bug that only the second batch triggers")
+            raise OSError("the disk went away while the second batch loaded")
         return result(tagging)
 
     monkeypatch.setattr(flows.ingest.Tagging, "result", result_or_fail)

@@ -1,0 +1,183 @@
+"""The processes a run starts die with it, whatever ends it: `kill -9` and the OOM killer
+included, which leave the run no chance to stop them.
+
+- The process-pool workers each watch a pipe whose write end only the run holds: when
+  the run dies, the kernel closes that end, the pipe reaches end-of-file and the worker
+  exits (`worker_lifeline`).
+- Prefect's temporary API server (started for a run when no PREFECT_API_URL is set) is
+  Prefect's own command, into which no code of ours goes, so a watchdog process reads a
+  pipe from the run the same way and stops the server when it reaches end-of-file
+  (`guard_temporary_server`). The workers use that server (`sharing_temporary_server`):
+  left to themselves, each would start one more of its own.
+
+Why a pipe, not `prctl(PR_SET_PDEATHSIG)`: that is Linux only, and it fires when the
+*thread* that started the child exits, not the process. ProcessPoolExecutor spawns its
+workers from whichever thread calls `submit`, in Prefect 3.8 one of the runner's
+resolver threads, and Prefect is free to change which: a death signal tied to a thread
+could kill healthy workers in the middle of a run. A pipe's end-of-file depends on no
+thread, is immediate and works on every platform. The end of the pipe the run holds is
+never inherited by the processes it starts (Python opens pipes close-on-exec, and spawned
+workers get only the descriptors handed to them); should a `fork()`ed copy of the run
+ever keep it open, the workers also notice their parent change, checking once a second.
+A worker busy in C code that holds the GIL exits when that call returns.
+Dask needs nothing here: newsmill never starts a cluster of its own (see
+`flows.parallel.Workers`), and the workers of a cluster given by `--dask-address` are
+the user's, left running.
+"""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from multiprocessing.connection import Connection
+
+EXIT_ORPHANED = 70  # a worker's exit status when its run died under it (EX_SOFTWARE)
+
+
+class Lifeline:
+    """A pipe from this process to the workers it starts: `worker_lifeline(*lifeline.args)`
+    in each, as the pool's initializer. Keep it open as long as the workers run: they exit
+    as soon as it is closed, or the process holding it dies."""
+
+    def __init__(self) -> None:
+        self._reader, self._writer = multiprocessing.get_context("spawn").Pipe(duplex=False)
+        self.args = (self._reader,)
+
+    def close(self) -> None:
+        self._writer.close()
+        self._reader.close()
+
+
+def worker_lifeline(reader: Connection) -> None:
+    """In a worker: exit as soon as the run that started it is gone. The run never writes
+    to the pipe, so it turns readable only at end-of-file, at once if the run died before
+    this worker got this far."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        try:
+            while not reader.poll(1.0) and os.getppid() == parent:
+                pass
+        except (OSError, EOFError):  # a broken pipe: the run is gone all the same
+            pass
+        # No cleanup to do: workers hold no warehouse, and whoever waited for their results is dead.
+        os._exit(EXIT_ORPHANED)
+
+    threading.Thread(target=watch, name="newsmill-lifeline", daemon=True).start()
+
+
+# The watchdog of a temporary server: it reads its stdin, the pipe from the run, until
+# end-of-file, then stops the server (SIGTERM, then SIGKILL after 5 s) and exits. It runs
+# isolated (-I -S: no site-packages, about 15 ms to start) and addresses the server through
+# a pidfd where the platform has one (Linux), so a pid reused after the server exited is
+# never signalled. A Ctrl-C reaches it too: it ignores that one, the run handles it.
+_WATCHDOG = r"""
+import os, select, signal, sys, time
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+pid = int(sys.argv[1])
+try:
+    pidfd = os.pidfd_open(pid)
+except (AttributeError, OSError):
+    pidfd = None
+while os.read(0, 4096):
+    pass
+
+def send(sig):
+    if pidfd is not None:
+        signal.pidfd_send_signal(pidfd, sig)
+    else:
+        os.kill(pid, sig)
+
+def gone(timeout):
+    if pidfd is not None:
+        return bool(select.select([pidfd], [], [], timeout)[0])
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+try:
+    send(signal.SIGTERM)
+    if not gone(5):
+        send(getattr(signal, "SIGKILL", signal.SIGTERM))
+except ProcessLookupError:
+    pass
+"""
+
+
+def guard_temporary_server() -> None:
+    """Have every temporary Prefect server this process starts die with it. Call it before
+    the first flow run: Prefect starts the server as the run starts. Nothing happens when
+    PREFECT_API_URL names a server (Prefect then starts none), in a worker, or if called
+    again."""
+    from prefect.settings import PREFECT_API_URL
+
+    # Not in a worker (a process-pool worker is handed the run's server, a Dask worker is
+    # the user's) nor where a server is given: the import costs about 2 s of CPU.
+    if multiprocessing.parent_process() is not None or PREFECT_API_URL.value():
+        return
+    from prefect.server.api.server import SubprocessASGIServer  # what Prefect imports to start one
+
+    if getattr(SubprocessASGIServer, "_newsmill_guarded", False):
+        return
+    start_process, stop = SubprocessASGIServer._run_uvicorn_command, SubprocessASGIServer.stop
+
+    @functools.wraps(start_process)
+    def start_guarded(server):
+        global _temporary_server
+        _release(server)  # Prefect starts another when the port was taken: the first one is gone
+        process = start_process(server)
+        server._newsmill_watchdog = subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", _WATCHDOG, str(process.pid)], stdin=subprocess.PIPE)
+        _temporary_server = server
+        return process
+
+    @functools.wraps(stop)
+    def stop_released(server):
+        global _temporary_server
+        _release(server)  # before Prefect stops and reaps the server, after which its pid is free again
+        if _temporary_server is server:
+            _temporary_server = None
+        return stop(server)
+
+    SubprocessASGIServer._run_uvicorn_command, SubprocessASGIServer.stop = start_guarded, stop_released
+    SubprocessASGIServer._newsmill_guarded = True
+
+
+_temporary_server = None  # the one this process started, while it runs
+
+
+@contextmanager
+def sharing_temporary_server() -> Iterator[None]:
+    """Process-pool workers started or handed work meanwhile use the temporary Prefect server
+    of this process, if it runs one: finding no PREFECT_API_URL, each would start a server
+    of its own (Prefect makes an API client for every task run), about 250 MB and seconds
+    of CPU each, for nothing. Not for a Dask cluster: this server listens on 127.0.0.1."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    server = _temporary_server
+    if server is None or not server.running or PREFECT_API_URL.value():
+        yield
+        return
+    with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+        yield
+
+
+def _release(server) -> None:
+    """Let go of a server's watchdog: Prefect is stopping it, or it is gone."""
+    watchdog = getattr(server, "_newsmill_watchdog", None)
+    if watchdog is not None:
+        watchdog.kill()
+        watchdog.wait()
+        watchdog.stdin.close()
+        server._newsmill_watchdog = None
