@@ -43,15 +43,22 @@ from bench.corpus import article, html_page, scraped_text, story, write_mixed_fo
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Each counts rows that break an invariant: all are 0 in a consistent warehouse.
+# Each counts the rows that break an invariant of the warehouse: all are 0 in a consistent one.
 INVARIANTS = {
     "documents in neither articles nor rejects": """SELECT count(*) FROM documents
         WHERE doc_id NOT IN (SELECT doc_id FROM articles UNION ALL SELECT doc_id FROM rejects)""",
     "documents in both articles and rejects": "SELECT count(*) FROM articles JOIN rejects USING (doc_id)",
-    "articles or rejects without their document": """SELECT count(*) FROM
+    "articles and rejects without their document": """SELECT count(*) FROM
         (SELECT doc_id FROM articles UNION ALL SELECT doc_id FROM rejects) WHERE doc_id NOT IN (SELECT doc_id FROM documents)""",
+    "records loaded twice": "SELECT count(*) - count(DISTINCT source_uri) FROM documents",
     "mentions without their article": "SELECT count(*) FROM mentions WHERE article_id NOT IN (SELECT article_id FROM articles)",
     "mentions without their entity": "SELECT count(*) FROM mentions WHERE entity_id NOT IN (SELECT entity_id FROM entities)",
+    "entities no mention names": "SELECT count(*) FROM entities WHERE entity_id NOT IN (SELECT entity_id FROM mentions)",
+    "entity keys no mention uses": "SELECT count(*) FROM entity_keys WHERE name_key NOT IN (SELECT name_key FROM mentions)",
+    "signatures without their article": """SELECT count(*) FROM minhashes
+        WHERE article_id NOT IN (SELECT article_id FROM articles)""",
+    "removed lines without their article": """SELECT count(*) FROM removed_lines
+        WHERE article_id NOT IN (SELECT article_id FROM articles)""",
     "clusters without their canonical member": """SELECT count(DISTINCT cluster_id) FROM articles
         WHERE cluster_id NOT IN (SELECT cluster_id FROM articles WHERE is_canonical)""",
 }
@@ -74,11 +81,12 @@ def counts(db: Path) -> dict[str, int]:
 
 def files_without_rows(db: Path, folder: Path) -> list[str]:
     """Regular files under `folder` (as the scan sees them) that no document row comes from."""
+    from transforms.documents import path_text
     from transforms.read import discover
 
     with duckdb.connect(str(db), read_only=True) as con:
         stored = {row[0] for row in con.execute("SELECT DISTINCT source_file FROM documents").fetchall()}
-    return sorted(str(path) for path in discover([folder]) if str(path) not in stored)
+    return sorted(path_text(path) for path in discover([folder]) if path_text(path) not in stored)
 
 
 # -- hostile input ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import pytest
 from prefect.settings import PREFECT_API_URL
 
 from bench.corpus import write_mixed_folder
+from bench.reliability import broken_invariants
 from flows.ingest import ingest
 from transforms.documents import Article, Document
 from warehouse import RunRecord, Warehouse, WarehouseBusy
@@ -22,23 +23,6 @@ from warehouse import RunRecord, Warehouse, WarehouseBusy
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = ("documents", "articles", "rejects", "entities", "entity_keys", "mentions", "sources", "removed_lines",
           "template_sightings", "site_templates", "minhashes", "lsh_bands")
-# Each counts the rows that break an invariant of the warehouse: all are 0 in a consistent one.
-INVARIANTS = {
-    "documents in neither articles nor rejects": """SELECT count(*) FROM documents
-        WHERE doc_id NOT IN (SELECT doc_id FROM articles UNION ALL SELECT doc_id FROM rejects)""",
-    "documents in both articles and rejects": "SELECT count(*) FROM articles JOIN rejects USING (doc_id)",
-    "articles and rejects without their document": """SELECT count(*) FROM
-        (SELECT doc_id FROM articles UNION ALL SELECT doc_id FROM rejects) WHERE doc_id NOT IN (SELECT doc_id FROM documents)""",
-    "records loaded twice": "SELECT count(*) - count(DISTINCT source_uri) FROM documents",
-    "mentions without their article": "SELECT count(*) FROM mentions WHERE article_id NOT IN (SELECT article_id FROM articles)",
-    "mentions without their entity": "SELECT count(*) FROM mentions WHERE entity_id NOT IN (SELECT entity_id FROM entities)",
-    "entities no mention names": "SELECT count(*) FROM entities WHERE entity_id NOT IN (SELECT entity_id FROM mentions)",
-    "entity keys no mention uses": "SELECT count(*) FROM entity_keys WHERE name_key NOT IN (SELECT name_key FROM mentions)",
-    "signatures without their article": """SELECT count(*) FROM minhashes
-        WHERE article_id NOT IN (SELECT article_id FROM articles)""",
-    "removed lines without their article": """SELECT count(*) FROM removed_lines
-        WHERE article_id NOT IN (SELECT article_id FROM articles)""",
-}
 
 
 @pytest.fixture(scope="module")
@@ -109,12 +93,6 @@ def _counts(db: Path) -> dict[str, int]:
         return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
 
 
-def _broken_invariants(db: Path) -> dict[str, int]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        found = {name: con.execute(query).fetchone()[0] for name, query in INVARIANTS.items()}
-    return {name: n for name, n in found.items() if n}
-
-
 def _run_statuses(db: Path) -> list[str]:
     with duckdb.connect(str(db), read_only=True) as con:
         return [row[0] for row in con.execute("SELECT status FROM runs ORDER BY started_at").fetchall()]
@@ -157,7 +135,7 @@ def test_two_ingests_started_at_once_both_finish_one_after_the_other(env, sample
     clean = tmp_path / "clean.duckdb"
     ingest([str(sample_copy), str(more)], db=str(clean), processes=1)
     assert _counts(db) == _counts(clean)
-    assert _broken_invariants(db) == {}
+    assert broken_invariants(db) == {}
     assert set(_run_statuses(db)) == {"completed"}
 
 
@@ -186,13 +164,13 @@ def test_a_killed_run_leaves_a_consistent_warehouse_that_the_next_run_completes(
     os.kill(run.process.pid, signal.SIGKILL)
     assert run.finish() == -signal.SIGKILL
 
-    assert _broken_invariants(db) == {}
+    assert broken_invariants(db) == {}
     assert 16 <= _counts(db)["documents"] < 64
     assert _run_statuses(db) == ["running"]  # until the next writer opens the warehouse
 
     ingest([str(corpus)], db=str(db), batch_size=8, processes=1)
     assert _counts(db) == corpus_counts
-    assert _broken_invariants(db) == {}
+    assert broken_invariants(db) == {}
     assert _run_statuses(db) == ["failed", "completed"]
 
 
@@ -227,7 +205,7 @@ def test_a_run_killed_inside_a_batch_transaction_leaves_nothing_of_that_batch(tm
     loader.kill()
     assert loader.wait() == -signal.SIGKILL and loader.stdout.read() == ""
 
-    assert _broken_invariants(db) == {}
+    assert broken_invariants(db) == {}
     assert _counts(db)["documents"] == _counts(db)["articles"] == 10
     with Warehouse(db):
         pass
