@@ -117,8 +117,10 @@ def test_a_file_name_that_is_not_utf8_is_stored_with_its_bytes_escaped(prefect_s
 def test_a_file_reached_twice_is_read_once(prefect_server, sample_copy, tmp_path, capsys):
     link = tmp_path / "link"
     link.symlink_to(sample_copy)
+    (sample_copy / "sub").mkdir()
+    os.link(sample_copy / "04_museum_reopening.txt", sample_copy / "sub" / "hard_link.txt")
     db = tmp_path / "w.duckdb"
-    files = len(list(sample_copy.iterdir()))
+    files = len(list(sample_copy.glob("*.*")))
 
     assert main(["ingest", str(sample_copy), str(sample_copy), str(sample_copy / "*.txt"), str(link),
                  str(sample_copy / ".." / "sample"), "--db", str(db), "--processes", "1"]) == 0

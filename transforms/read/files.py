@@ -25,20 +25,25 @@ _GLOB_CHARS = set("*?[")
 def discover(paths: Iterable[str | Path]) -> Iterator[Path]:
     """Every file under `paths` (files, folders walked recursively, or glob patterns
     such as `scrapes/**/*.jsonl.gz`), by its real path, once however many of `paths`
-    reach it (through symlinks, `..` or overlapping patterns), in a stable order.
+    reach it (through symlinks, `..`, overlapping patterns or hard links: the first path
+    found stands for the file), in a stable order.
 
     Hidden files and folders (names starting with '.') are skipped. A path that does
     not exist, or a pattern that matches nothing, raises FileNotFoundError: that is a
     usage error, not bad input.
     """
-    seen: set[Path] = set()
+    seen: set[tuple[int, int]] = set()  # (device, inode): one file, however many names it has
     for raw in paths:
         for path in _expand(raw):
             for found in _walk(path):
-                real = Path(os.path.realpath(found))
-                if real not in seen:
-                    seen.add(real)
-                    yield real
+                try:
+                    status = found.stat()
+                except OSError:  # gone since the walk listed it: reading it makes it an `unreadable` reject
+                    yield Path(os.path.realpath(found))
+                    continue
+                if (status.st_dev, status.st_ino) not in seen:
+                    seen.add((status.st_dev, status.st_ino))
+                    yield Path(os.path.realpath(found))
 
 
 def _expand(raw: str | Path) -> list[Path]:
