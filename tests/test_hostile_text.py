@@ -471,3 +471,11 @@ def test_a_warc_record_is_read_like_any_page(tmp_path):
 
     assert isinstance(article, Article), article
     assert "Die Stadtverwaltung von München hat am Donnerstag neue Maßnahmen" in article.text
+
+
+def test_a_nul_escaped_in_a_json_string_is_dropped_not_taken_for_binary_data():
+    line = b'{"text": "\\u0000The pier reopens on Monday.\\u0000", "title": "Pier\\u0000 news", "authors": ["Ann Lee", 5, null]}'
+
+    record = parse_line(line, "/in/feed.jsonl", 1)
+
+    assert (record.content, record.title, record.byline) == (b"The pier reopens on Monday.", "Pier news", "Ann Lee")

@@ -78,14 +78,16 @@ def parse_line(line: bytes, source: str, line_no: int) -> Record | Reject:
         keys = repair_surrogates(", ".join(sorted(value)))
         return Reject(document, MISSING_CONTENT, f"line {line_no} has no html or text field (keys: {keys[:200]})")
     # JSON may escape half a UTF-16 surrogate pair ("\ud83d"), which no string the
-    # warehouse stores may hold: every string taken from the record is repaired.
+    # warehouse stores may hold, or a NUL ("\u0000"), which no text holds: every string
+    # taken from the record is repaired.
+    byline = fields["byline"]
     return Record(
         document,
-        repair_surrogates(html if isinstance(html, str) else text).encode("utf-8"),
+        _repaired(html if isinstance(html, str) else text).encode("utf-8"),
         kind="html" if isinstance(html, str) else "text",
         url=_string(fields["url"]),
         title=_string(fields["title"]),
-        byline=repair_surrogates(", ".join(map(str, fields["byline"]))) if isinstance(fields["byline"], list) else _string(fields["byline"]),
+        byline=_string(", ".join(v.strip() for v in byline if isinstance(v, str))) if isinstance(byline, list) else _string(byline),
         site=_string(fields["source"]),
         published_at=parse_timestamp(fields["published"]),
         fetched_at=parse_timestamp(fields["fetched"]),
@@ -97,5 +99,9 @@ def _first(value: dict, aliases: tuple[str, ...]):
     return next((value[key] for key in aliases if value.get(key) not in (None, "")), None)
 
 
+def _repaired(text: str) -> str:
+    return repair_surrogates(text).replace("\x00", "")
+
+
 def _string(value) -> str | None:
-    return repair_surrogates(value.strip()) or None if isinstance(value, str) else None
+    return _repaired(value).strip() or None if isinstance(value, str) else None
