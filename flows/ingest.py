@@ -299,10 +299,19 @@ class Pipeline:
         tagged: Tagged | None = None
         for batch, finished in batches:
             self.run.counts.update(documents=len(batch))
-            started = self._attempt(batch, finished, self.start, batch, finished)
+            try:
+                started: Started | Exception = self.start(batch, finished)
+            except WarehouseBusy:
+                raise
+            except Exception as error:
+                started = error
             if tagged:
                 self._attempt(tagged.batch, tagged.finished, self.load, tagged)
-            tagged = started and self._attempt(batch, finished, self.tag, started)
+            if isinstance(started, Exception):  # settled once the batch before it is loaded: batches load in order
+                self._settle(batch, finished, started)
+                tagged = None
+            else:
+                tagged = self._attempt(batch, finished, self.tag, started)
             progress.report(self.run.counts["documents"], self.run.counts["loaded"], time.perf_counter() - started_at)
         if tagged:
             self._attempt(tagged.batch, tagged.finished, self.load, tagged)

@@ -160,3 +160,22 @@ def test_deleted_files_are_counted_and_pruned_on_request(prefect_server, sample_
 
     assert main(["ingest", str(sample_copy), "--db", str(db), "--processes", "1"]) == 0
     assert "gone" not in capsys.readouterr().out
+
+
+def test_a_batch_failing_as_it_starts_is_settled_after_the_batch_before_it_loads(prefect_server, tmp_path):
+    """Batches overlap, but load in order: a copy in the failing batch still finds its original in the one before."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    story = ARTICLE.format(day="Monday") + " The work will start in the spring and take two years to finish."
+    (folder / "a_original.txt").write_text(story)
+    (folder / "b_other.txt").write_text(ARTICLE.format(day="Friday").replace("harbour", "river"))
+    (folder / "c_copy.txt").write_text(story + " Updated.")
+    (folder / "d_poison.txt").write_text(ARTICLE.format(day="Sunday").replace("pier", "bridge"))
+    db = tmp_path / "w.duckdb"
+
+    with planted_failures({stable_id(file_uri(folder / "d_poison.txt"))}):  # fails the second batch's first stage
+        summary = ingest([str(folder)], db=str(db), batch_size=2, processes=1)
+
+    assert summary["rejects_by_reason"] == {"processing_error": 1}
+    assert _rows(db, """SELECT count(DISTINCT cluster_id) FROM articles
+                        WHERE source_uri LIKE '%a_original.txt' OR source_uri LIKE '%c_copy.txt'""") == [(1,)]
