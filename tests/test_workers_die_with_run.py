@@ -17,9 +17,10 @@ import pytest
 from prefect.settings import PREFECT_API_URL, get_current_settings
 
 from bench.corpus import article, scraped_text
+from bench.reliability import broken_invariants
 from flows.ingest import ingest
 from flows.parallel import MIN_ITEMS_PER_WORKER
-from tests.test_one_writer import Watched, _broken_invariants, _counts, _run_statuses
+from tests.test_one_writer import Watched, _counts, _run_statuses
 
 ARTICLES = 2 * MIN_ITEMS_PER_WORKER  # one batch, just enough to be shared out between two processes
 # The log line of a batch's site templates stripped, in the run's own process: the workers
@@ -108,7 +109,7 @@ def test_a_run_killed_with_sigkill_leaves_none_of_its_processes_and_the_next_run
     assert left == [], f"left running after the run was killed: {left}\nof: {started}"
     assert ingest([str(corpus)], db=str(db), processes=1)["articles"] == ARTICLES
     assert _counts(db)["articles"] == ARTICLES
-    assert _broken_invariants(db) == {}
+    assert broken_invariants(db) == {}
     statuses = _run_statuses(db)  # the killed run had loaded nothing yet: it may have left no row
     assert statuses[-1] == "completed" and set(statuses[:-1]) <= {"failed"}, statuses
 
