@@ -299,12 +299,7 @@ class Pipeline:
         tagged: Tagged | None = None
         for batch, finished in batches:
             self.run.counts.update(documents=len(batch))
-            try:
-                started: Started | Exception = self.start(batch, finished)
-            except WarehouseBusy:
-                raise
-            except Exception as error:
-                started = error
+            started = _outcome(self.start, batch, finished)
             if tagged:
                 self._attempt(tagged.batch, tagged.finished, self.load, tagged)
             if isinstance(started, Exception):  # settled once the batch before it is loaded: batches load in order
@@ -319,12 +314,8 @@ class Pipeline:
 
     def retire_files(self, files: Sequence[str]) -> None:
         """Remove every record of these files, which are gone from the inputs, and the files themselves."""
-        try:
-            self._process([], [], gone=files)
-        except WarehouseBusy:
-            raise
-        except Exception:
-            get_run_logger().exception("retiring the records of %d deleted files failed", len(files))
+        if isinstance(failure := _outcome(self._process, [], [], files), Exception):
+            get_run_logger().error("retiring the records of %d deleted files failed (%s)", len(files), _describe(failure))
             self.failed_files.update(files)
 
     def start(self, batch: list, finished: list[tuple[Source, array]], gone: Sequence[str] = ()) -> Started:
@@ -373,16 +364,12 @@ class Pipeline:
             self.load(tagged)
 
     def _attempt(self, batch: list, finished: list[tuple[Source, array]], step, *args):
-        """`step(*args)`, or None if it fails, the batch then settled piece by piece. A
-        warehouse held past the run's wait is not a batch's failure: the batches after
-        this one would wait as long."""
-        try:
-            return step(*args)
-        except WarehouseBusy:
-            raise
-        except Exception as error:
-            self._settle(batch, finished, error)
+        """`step(*args)`, or None if it fails, the batch then settled piece by piece."""
+        result = _outcome(step, *args)
+        if isinstance(result, Exception):
+            self._settle(batch, finished, result)
             return None
+        return result
 
     def _settle(self, batch: list, finished: list[tuple[Source, array]], error: Exception) -> None:
         logger = get_run_logger()
@@ -393,51 +380,53 @@ class Pipeline:
             return
         logger.warning("a batch of %d documents failed (%s); finding the records that fail alone",
                        len(batch), _describe(error))
-        if len(batch) == 1:
-            self._reject(batch[0], error)
-        elif batch:
-            self._split(batch)
-        try:
-            self._process([], finished)  # the files the batch finished: registered, their stale records retired
-        except WarehouseBusy:
-            raise
-        except Exception as failure:
+        self._isolate(batch, error)
+        # The files the batch finished: registered, their stale records retired.
+        if isinstance(failure := _outcome(self._process, [], finished), Exception):
             logger.error("registering %d finished files failed (%s)", len(finished), _describe(failure))
             self.failed_files.update(source.source_file for source, _ in finished)
 
-    def _split(self, piece: list) -> None:
-        """Each half of a failed piece through every stage, in input order; a half that
-        fails is split again, down to single records."""
-        middle = len(piece) // 2
-        for half in (piece[:middle], piece[middle:]):
-            try:
-                self._process(half, [])
-            except WarehouseBusy:
-                raise
-            except Exception as failure:
-                if isinstance(_cause(failure), ENVIRONMENTAL):
-                    self._fail(half)
-                elif len(half) == 1:
-                    self._reject(half[0], failure)
-                else:
-                    self._split(half)
+    def _isolate(self, piece: list, error: Exception) -> None:
+        """A piece that failed with `error`: a single record becomes a reject; else each
+        half goes through every stage on its own, in input order, and a half that fails is
+        isolated in turn. A failure of the machine fails the piece whole."""
+        if isinstance(_cause(error), ENVIRONMENTAL):
+            self._fail(piece)
+        elif len(piece) == 1:
+            self._reject(piece[0], error)
+        elif piece:
+            middle = len(piece) // 2
+            for half in (piece[:middle], piece[middle:]):
+                if isinstance(failure := _outcome(self._process, half, []), Exception):
+                    self._isolate(half, failure)
 
     def _reject(self, item: Record | Reject, error: Exception) -> None:
         """The record fails on its own: it becomes a `processing_error` reject."""
         reject = Reject(item.document, PROCESSING_ERROR, _describe(error))
         get_run_logger().warning("%s: %s", item.document.source_uri, reject.detail)
-        try:  # loaded without the stages before: the record may have failed in any of them
-            cleaned = self.workers.submit(clean_records, [reject])
-            self.load(self.tag(Started([reject], [], [reject], cleaned, Stopwatch(self.run, 1))))
-        except WarehouseBusy:
-            raise
-        except Exception as failure:
+        if isinstance(failure := _outcome(self._load_alone, reject), Exception):
             get_run_logger().error("%s could not even be stored as a reject (%s)", item.document.source_uri, _describe(failure))
             self._fail([item])
+
+    def _load_alone(self, reject: Reject) -> None:
+        """Load a reject without the stages before: its record may have failed in any of them."""
+        cleaned = self.workers.submit(clean_records, [reject])
+        self.load(self.tag(Started([reject], [], [reject], cleaned, Stopwatch(self.run, 1))))
 
     def _fail(self, batch: list) -> None:
         self.run.counts.update(failed=len(batch))
         self.failed_files.update(item.document.source_file for item in batch)
+
+
+def _outcome(step, *args):
+    """`step(*args)`, or the exception it raised. A warehouse held past the run's wait is
+    raised, not returned: it is no batch's failure, and the batches after would wait as long."""
+    try:
+        return step(*args)
+    except WarehouseBusy:
+        raise
+    except Exception as error:
+        return error
 
 
 class StageFailed(Exception):

@@ -126,15 +126,19 @@ def read_file(path: Path, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> I
             found += 1
             yield item
     except OSError as error:
-        yield Reject(Document(source if not found else f"{source}#unread", "unknown", None, None), UNREADABLE,
-                     f"{type(error).__name__}: {error.strerror or error}")
+        yield Reject(_unread(source, found, "unknown"), UNREADABLE, f"{type(error).__name__}: {error.strerror or error}")
         return
     except Exception as error:  # a reader's bug: it costs this file's remaining records, never the run
-        yield Reject(Document(source if not found else f"{source}#unread", _format_by_name(path.name) or "unknown", None, None),
-                     PROCESSING_ERROR, f"stage read: {type(error).__name__}: {str(error)[:300]} (after {found} records)")
+        yield Reject(_unread(source, found, _format_by_name(path.name) or "unknown"), PROCESSING_ERROR,
+                     f"stage read: {type(error).__name__}: {str(error)[:300]} (after {found} records)")
         return
     if not found:
         yield Reject(Document(source, _format_by_name(path.name) or "unknown", None, 0), EMPTY, "the file holds no records")
+
+
+def _unread(source: str, found: int, fmt: str) -> Document:
+    """The document standing for what a file had left when reading it broke off."""
+    return Document(source if not found else f"{source}#unread", fmt, None, None)
 
 
 def _records(path: Path, source: str, max_record_bytes: int) -> Iterator[Record | Reject]:
