@@ -12,7 +12,8 @@ from PIL import Image
 
 from flows.cli import main
 from tests.conftest import SAMPLE
-from warehouse.report import BAR
+from warehouse.report import BAR, render_report
+from warehouse.schema import create_views, migrate
 
 HOSTILE_TITLE = "<script>alert(1)</script>"
 CHARTS = ["articles-over-time", "duplicate-rate", "top-entities", "languages", "rejects"]
@@ -109,16 +110,33 @@ def test_report_and_export_refuse_an_output_of_the_wrong_kind(warehouse, tmp_pat
     assert (tmp_path / "taken.txt").read_text() == "keep me"
 
 
-def test_shell_is_read_only(warehouse):
-    session = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "shell", "--db", str(warehouse)],
-        input='print(con.execute("select count(*) from rejects").fetchone())\ncon.sql("delete from articles")\n',
-        capture_output=True, text=True, timeout=60, env={"PATH": ""},  # no duckdb CLI: the Python session
-    )
-    assert "(2,)" in session.stdout
-    assert "read-only" in session.stderr
+def test_the_samples_towns_are_places_not_people(warehouse):
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM articles").fetchone() == (13,)
+        labels = dict(con.execute(
+            "SELECT name, label FROM entities WHERE name IN ('Glasgow', 'Carlisle', 'Penrith', 'Appleby')").fetchall())
+
+    assert labels == {"Glasgow": "GPE", "Carlisle": "GPE", "Penrith": "GPE", "Appleby": "GPE"}
+
+
+def test_top_entities_tied_on_stories_rank_by_mentions_then_name():
+    con = duckdb.connect()
+    migrate(con)
+    create_views(con)
+    for n in range(3):
+        con.execute("""INSERT INTO articles (article_id, doc_id, source_uri, language, language_prob, text, word_count,
+                                             content_hash, cluster_id, is_canonical, run_id)
+                       VALUES (?, ?, ?, 'en', 1, 'text', 1, ?, ?, true, 'run')""", [f"a{n}", f"a{n}", f"a{n}", f"a{n}", f"a{n}"])
+    # (entity, label, articles it is mentioned in, mentions in each)
+    for name, label, articles, each in [("Alder", "PERSON", 2, 1), ("Zelda Quist", "PERSON", 2, 3), ("Birch", "ORG", 2, 2),
+                                        ("Carlisle", "GPE", 3, 1)]:
+        con.execute("INSERT INTO entities (entity_id, name, label) VALUES (?, ?, ?)", [name, name, label])
+        for n in range(articles):
+            for _ in range(each):
+                con.execute("""INSERT INTO mentions (article_id, entity_id, surface, start_char, end_char, label)
+                               VALUES (?, ?, ?, 0, 1, ?)""", [f"a{n}", name, name, label])
+
+    section = re.search(r'<section id="top-entities">(.*?)</section>', render_report(con), re.S).group(1)
+    assert re.findall(r"<title>(\w[\w ]*) · ", section) == ["Carlisle", "Zelda Quist", "Birch", "Alder"]
 
 
 def test_report_on_a_missing_warehouse_says_how_to_make_one(tmp_path, capsys):

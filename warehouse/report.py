@@ -112,7 +112,7 @@ def _top_entities(con, since: date, grain: str) -> str:
         f"""SELECT e.entity_id, e.name, e.label, count(DISTINCT a.cluster_id) AS stories
             FROM mentions m JOIN entities e USING (entity_id) JOIN {ARTICLES_SINCE} a USING (article_id)
             WHERE e.label IN ('PERSON', 'ORG', 'GPE', 'LOC')
-            GROUP BY ALL ORDER BY stories DESC, e.name LIMIT {TOP}""", {"since": since}).fetchall()
+            GROUP BY ALL ORDER BY stories DESC, count(*) DESC, e.name LIMIT {TOP}""", {"since": since}).fetchall()
     counts = con.execute(
         f"""SELECT entity_id, date_trunc('{grain}', a.day)::DATE AS period,
                    count(DISTINCT a.cluster_id)
@@ -124,8 +124,8 @@ def _top_entities(con, since: date, grain: str) -> str:
     chart = bar_chart([(f"{name} · {label}", stories) for _, name, label, stories in rows],
                       trends=[[stories_in.get((entity_id, p), 0) for p in periods] for entity_id, *_ in rows])
     return _section("top-entities", "Top entities",
-                    f"People, organizations and places by the number of distinct stories mentioning them, "
-                    f"and their stories per {grain} (right).", chart)
+                    f"People, organizations and places by the number of distinct stories mentioning them "
+                    f"(then by mentions), and their stories per {grain} (right).", chart)
 
 
 def _languages(con, since: date) -> str:
