@@ -13,7 +13,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger
 
 from flows.ingest import ingest
-from flows.landing import day_partitions, days_between, default_landing, require_landing
+from flows.landing import days_between, landing_days
 from flows.models import DEFAULT_PROCESSES
 from warehouse.writer import DEFAULT_LOCK_TIMEOUT
 
@@ -50,9 +50,7 @@ def backfill(
     if since > until:
         raise ValueError(f"since ({since}) is after until ({until})")
     logger = get_run_logger()
-    partitions, strays = day_partitions(require_landing(Path(landing) if landing else default_landing()))
-    if strays:
-        logger.warning("not day partitions (folders named YYYY-MM-DD), left out: %s", ", ".join(p.name for p in strays))
+    partitions = landing_days(landing, logger)
     options = dict(db=db, force=force, prune=prune, processes=processes, dask_address=dask_address, lock_timeout=lock_timeout)
     days = {day.isoformat(): _ingest_day(day, folder, options) for day, folder in days_between(partitions, since, until).items()}
     if any(outcome["status"] == "failed" for outcome in days.values()):

@@ -1,8 +1,13 @@
 """newsmill's deployments: the scheduled ingest of the landing folder, and backfills.
 
-prefect.yaml declares the same two for `prefect deploy`, whose runs a worker of the
-`newsmill` work pool picks up; `newsmill serve` builds them here and runs them in its
-own process, with no work pool. tests/test_deployments.py keeps the two in step.
+prefect.yaml declares the two for `prefect deploy`, whose runs a worker of the `newsmill`
+work pool picks up; `newsmill serve` builds them here and runs them in its own process,
+with no work pool. tests/test_deployments.py keeps the two in step.
+
+The served ones have names of their own, so each deployment has one kind of runner whatever
+ran last. Serving under prefect.yaml's names would update the deployments `prefect deploy`
+made, and Prefect's update keeps what serve does not send: the work pool, whose worker
+then takes the runs, and the code location, so that the runs crash in serve too.
 """
 
 from __future__ import annotations
@@ -16,8 +21,8 @@ from prefect.settings import PREFECT_API_URL
 from flows.backfill import backfill
 from flows.ingest import ingest
 
-SCHEDULED_INGEST = "scheduled-ingest"
-BACKFILL = "backfill"
+SERVED_SCHEDULED_INGEST = "scheduled-ingest-served"
+SERVED_BACKFILL = "backfill-served"
 INGEST_CRON = "*/15 * * * *"
 
 
@@ -26,8 +31,8 @@ def deployments(landing: Path, db: Path, cron: str | None = None, interval: floa
     `interval` seconds; and the backfill, which has no schedule: each run names its days."""
     schedule = {"interval": interval} if interval else {"cron": cron or INGEST_CRON}
     return [
-        ingest.to_deployment(SCHEDULED_INGEST, parameters={"paths": [str(landing)], "db": str(db)}, **schedule),
-        backfill.to_deployment(BACKFILL, parameters={"landing": str(landing), "db": str(db)}),
+        ingest.to_deployment(SERVED_SCHEDULED_INGEST, parameters={"landing": str(landing), "db": str(db)}, **schedule),
+        backfill.to_deployment(SERVED_BACKFILL, parameters={"landing": str(landing), "db": str(db)}),
     ]
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
-import re
 from datetime import date, timedelta
 from pathlib import Path
 
+from transforms.read.days import day_named
+
 DEFAULT_FOLDER = "landing"
-DAY_NAME = re.compile(r"\d{4}-\d{2}-\d{2}")  # date.fromisoformat alone would take 20240501 and 2024-W18-3
 
 
 def default_landing() -> Path:
@@ -34,7 +35,7 @@ def day_partitions(landing: Path) -> tuple[dict[date, Path], list[Path]]:
     for entry in sorted(landing.iterdir()):
         if entry.name.startswith("."):
             continue
-        day = _day(entry.name)
+        day = day_named(entry.name)
         # A link to a folder that is not there (storage not mounted) still names its day:
         # ingesting it fails, so the day is reported failed rather than passed over as missing.
         if day is None or entry.is_file():
@@ -44,13 +45,24 @@ def day_partitions(landing: Path) -> tuple[dict[date, Path], list[Path]]:
     return days, strays
 
 
-def _day(name: str) -> date | None:
-    if not DAY_NAME.fullmatch(name):
-        return None
-    try:
-        return date.fromisoformat(name)
-    except ValueError:  # 2024-02-30
-        return None
+def landing_days(landing: str | None, logger: logging.Logger | logging.LoggerAdapter) -> dict[date, Path]:
+    """The day partitions of the landing folder `landing` (default: `default_landing()`),
+    which a backfill or an ingest of the whole landing folder reads; its other entries are
+    left out, with a warning."""
+    partitions, strays = day_partitions(require_landing(Path(landing) if landing else default_landing()))
+    if strays:
+        logger.warning("not day partitions (folders named YYYY-MM-DD), left out: %s", ", ".join(p.name for p in strays))
+    return partitions
+
+
+def reachable_days(landing: str | None, logger: logging.Logger | logging.LoggerAdapter) -> list[str]:
+    """The folders of `landing_days` an ingest of the whole landing folder reads. A day
+    whose folder cannot be reached (a link to storage not mounted) is left out with a
+    warning, so it holds back no other day (a backfill reports it failed instead)."""
+    folders = landing_days(landing, logger).values()
+    if unreachable := [folder.name for folder in folders if not folder.is_dir()]:
+        logger.warning("day partitions that cannot be reached, left out: %s", ", ".join(unreachable))
+    return [str(folder) for folder in folders if folder.is_dir()]
 
 
 def days_between(partitions: dict[date, Path], since: date, until: date) -> dict[date, Path | None]:

@@ -74,11 +74,11 @@ def test_canonical_tie_on_date_goes_to_more_words():
     assert decisions["a"] == ("z", False)
 
 
-def test_canonical_tie_on_date_and_words_goes_to_smallest_id():
+def test_canonical_tie_on_date_and_words_goes_to_the_first_given():
     decisions = assign_clusters([member("b", "2024-03-01"), member("c", "2024-03-01"), member("a", "2024-03-01")])
 
-    assert {aid: d for aid, d in decisions.items() if d[1]} == {"a": ("a", True)}
-    assert {d[0] for d in decisions.values()} == {"a"}
+    assert {aid: d for aid, d in decisions.items() if d[1]} == {"b": ("b", True)}
+    assert {d[0] for d in decisions.values()} == {"b"}
 
 
 def test_undated_member_sorts_after_dated_ones():

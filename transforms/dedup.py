@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import IntEnum
 
 _NON_WORD = re.compile(r"[\W_]+")
 
@@ -28,6 +29,16 @@ def hash_normalized(normalized: str) -> str:
     return hashlib.sha256(normalized.encode("utf-8")).hexdigest()[:16]
 
 
+class Standing(IntEnum):
+    """How long the warehouse has known an article: between members equally early and
+    complete, the one seen first is canonical, so a copy arriving later never takes over.
+    A record read again (its file changed, or `--force`) keeps the standing it had."""
+
+    CANONICAL = 0  # stored, its cluster's canonical member
+    STORED = 1  # stored, a copy of another
+    NEW = 2  # not in the warehouse yet
+
+
 @dataclass(frozen=True)
 class ClusterMember:
     """What deciding a duplicate cluster needs to know of an article."""
@@ -36,18 +47,21 @@ class ClusterMember:
     content_hash: str
     published_at: datetime | None
     word_count: int
-    cluster_id: str | None = None  # the cluster it is in now; None for a new article
+    cluster_id: str | None = None  # the cluster it is in now; None for an article being loaded
+    standing: Standing = Standing.NEW
 
 
 def canonical_order(member: ClusterMember) -> tuple:
-    """The canonical member sorts first: earliest published, then most complete, then lowest id."""
-    return (member.published_at is None, member.published_at or datetime.min, -member.word_count, member.article_id)
+    """The canonical member sorts first: earliest published, then most complete, then seen first."""
+    return (member.published_at is None, member.published_at or datetime.min, -member.word_count, member.standing)
 
 
 def assign_clusters(
     members: Iterable[ClusterMember], links: Iterable[tuple[str, str]] = ()
 ) -> dict[str, tuple[str, bool]]:
-    """article_id -> (cluster_id, is_canonical) for every member given.
+    """article_id -> (cluster_id, is_canonical) for every member given. Of members equal
+    in `canonical_order`, the first given is canonical: give the stored ones in a fixed
+    order, then the new ones in input order, and every run decides alike.
 
     Articles are grouped when they share a content hash, a current cluster, or a link
     (a near-duplicate pair). Give it every current member of each cluster concerned, old
@@ -57,6 +71,7 @@ def assign_clusters(
     """
     members = list(members)
     by_id = {m.article_id: m for m in members}
+    seen = {m.article_id: position for position, m in enumerate(members)}
     edges = [(a, b) for a, b in links if a in by_id and b in by_id]
     first_with: dict[tuple[str, str], str] = {}
     for member in members:
@@ -68,10 +83,10 @@ def assign_clusters(
         groups[root].append(by_id[article_id])
     decisions = {}
     for group in groups.values():
-        canonical = min(group, key=canonical_order)
+        canonical = min(group, key=lambda m: (canonical_order(m), seen[m.article_id]))
         ids = {m.article_id for m in group}
-        standing = sorted(m.cluster_id for m in group if m.cluster_id in ids)
-        cluster_id = standing[0] if standing else canonical.article_id
+        surviving = sorted(m.cluster_id for m in group if m.cluster_id in ids)
+        cluster_id = surviving[0] if surviving else canonical.article_id
         for member in group:
             decisions[member.article_id] = (cluster_id, member.article_id == canonical.article_id)
     return decisions

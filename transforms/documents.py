@@ -96,7 +96,7 @@ class Record:
     byline: str | None = None
     site: str | None = None
     published_at: datetime | None = None
-    fetched_at: datetime | None = None
+    fetched_at: datetime | None = None  # the container's, else the day the file's folder is named after (read.days)
     declared_language: str | None = None
     charset: str | None = None  # the encoding the container declared for content
 

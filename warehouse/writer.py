@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from transforms import entities as names
 from transforms import neardup, templates
-from transforms.dedup import ClusterMember
+from transforms.dedup import ClusterMember, Standing
 from transforms.documents import Article, Mention, Reject, Source, stable_id
 from warehouse.connection import DEFAULT_LOCK_TIMEOUT, RunLock, connect
 from warehouse.schema import create_views, migrate
@@ -46,7 +46,6 @@ class RunRecord:
 class BatchResult:
     articles: int
     rejects: int
-    duplicates: int
     mentions: int
     entities: frozenset[str]  # the entity_ids the batch's articles mention
 
@@ -218,11 +217,19 @@ class Warehouse:
         """Every stored member of the clusters these articles are in, leaving out `excluding`."""
         with self._ids("of_articles", article_ids), self._ids("excluded_ids", excluding):
             rows = self._con.execute(
-                """SELECT article_id, content_hash, published_at, word_count, cluster_id FROM articles
-                   WHERE cluster_id IN (SELECT cluster_id FROM articles WHERE article_id IN (SELECT id FROM of_articles))
-                     AND article_id NOT IN (SELECT id FROM excluded_ids)"""
+                f"""SELECT {MEMBER_COLUMNS} FROM articles
+                    WHERE cluster_id IN (SELECT cluster_id FROM articles WHERE article_id IN (SELECT id FROM of_articles))
+                      AND article_id NOT IN (SELECT id FROM excluded_ids)"""
             ).fetchall()
-        return [ClusterMember(*row) for row in rows]
+        return [_member(*row) for row in rows]
+
+    def standings(self, article_ids: Iterable[str]) -> dict[str, Standing]:
+        """How long the warehouse has known these articles, for those it holds."""
+        with self._ids("standing_ids", article_ids):
+            rows = self._con.execute(
+                "SELECT article_id, is_canonical FROM articles WHERE article_id IN (SELECT id FROM standing_ids)"
+            ).fetchall()
+        return {article_id: _standing(is_canonical) for article_id, is_canonical in rows}
 
     def stored_mentions(self, article_ids: Iterable[str]) -> dict[str, list[Mention]]:
         """The mentions stored for these articles (an article with none maps to an empty list)."""
@@ -258,11 +265,11 @@ class Warehouse:
             wanted = sorted(set(hashes) | {row[0] for row in old})
             with self._ids("wanted_hashes", wanted):
                 rows = self._con.execute(
-                    """SELECT article_id, content_hash, published_at, word_count, cluster_id FROM articles
-                       WHERE content_hash IN (SELECT id FROM wanted_hashes)
-                         AND article_id NOT IN (SELECT id FROM replacing_ids)"""
+                    f"""SELECT {MEMBER_COLUMNS} FROM articles
+                        WHERE content_hash IN (SELECT id FROM wanted_hashes)
+                          AND article_id NOT IN (SELECT id FROM replacing_ids)"""
                 ).fetchall()
-        return [ClusterMember(*row) for row in rows]
+        return [_member(*row) for row in rows]
 
     # -- writes ----------------------------------------------------------------------------
 
@@ -311,19 +318,22 @@ class Warehouse:
                 "SELECT DISTINCT entity_id FROM mentions WHERE article_id IN (SELECT id FROM batch_ids)"
             ).fetchall()
         self._recorded_runs.add(run.run_id)  # once committed: a batch rolled back takes the run's row with it
-        new_ids = {a.article_id for a in articles}
         return BatchResult(
             articles=len(articles),
             rejects=len(rejects),
-            duplicates=sum(1 for k, (_, canonical) in clusters.items() if k in new_ids and not canonical),
             mentions=sum(len(a.mentions) for a in articles),
             entities=frozenset(row[0] for row in mentioned),
         )
 
     def finish_run(self, run: RunRecord, status: str) -> None:
-        """Close the run's row, if it has one (a run that wrote nothing has none)."""
+        """Close the run's row, if it has one (a run that wrote nothing has none). Its
+        `duplicates` are counted now, over the articles it loaded: a later batch may have
+        made one that an earlier batch loaded a copy, or canonical."""
         if run.run_id not in self._recorded_runs:
             return
+        run.counts["duplicates"] = self._con.execute(
+            "SELECT count(*) FROM articles WHERE run_id = ? AND NOT is_canonical", [run.run_id]
+        ).fetchone()[0]
         finished = _utcnow()
         c = run.counts
         self._con.execute(
@@ -502,6 +512,17 @@ class Warehouse:
 
     def _ids(self, name: str, ids: Iterable[str]):
         return self._table(name, _arrow(IDS, ((i,) for i in ids)))
+
+
+MEMBER_COLUMNS = "article_id, content_hash, published_at, word_count, cluster_id, is_canonical"
+
+
+def _member(article_id, content_hash, published_at, word_count, cluster_id, is_canonical) -> ClusterMember:
+    return ClusterMember(article_id, content_hash, published_at, word_count, cluster_id, _standing(is_canonical))
+
+
+def _standing(is_canonical: bool) -> Standing:
+    return Standing.CANONICAL if is_canonical else Standing.STORED
 
 
 def _arrow(schema: pa.Schema, rows: Iterable[tuple]) -> pa.Table:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import hashlib
 import os
 import re
 from collections.abc import Iterable, Iterator
+from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
 from transforms.documents import (EMPTY, PROCESSING_ERROR, TOO_LARGE, UNREADABLE, UNSUPPORTED_FORMAT, Document, Record,
                                   Reject, file_uri, path_text)
 from transforms.read.compressed import GZIP_MAGIC, open_decompressed
+from transforms.read.days import folder_day
 from transforms.read.decode import BadInput
 from transforms.read.jsonl import read_jsonl
 from transforms.read.warc import read_warc
@@ -118,13 +121,16 @@ def file_digest(path: Path) -> tuple[str, int]:
 def read_file(path: Path, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[Record | Reject]:
     """The records of one file, streamed. Never raises, and yields at least one item, so
     every file shows up in `articles` or `rejects`: a reader that fails on the file makes
-    what it had not read yet a `processing_error` reject, and the next file goes on."""
+    what it had not read yet a `processing_error` reject, and the next file goes on.
+    A record its container gives no fetch time (a text or HTML file never does) was fetched
+    on the day its folder is named after, if it is in one (`folder_day`)."""
     source = file_uri(path)
+    scraped_on = folder_day(path)
     found = 0
     try:
         for item in _records(path, source, max_record_bytes):
             found += 1
-            yield item
+            yield _dated(item, scraped_on) if scraped_on else item
     except OSError as error:
         yield Reject(_unread(source, found, "unknown"), UNREADABLE, f"{type(error).__name__}: {error.strerror or error}")
         return
@@ -134,6 +140,12 @@ def read_file(path: Path, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> I
         return
     if not found:
         yield Reject(Document(source, _format_by_name(path.name) or "unknown", None, 0), EMPTY, "the file holds no records")
+
+
+def _dated(item: Record | Reject, day: date) -> Record | Reject:
+    if isinstance(item, Record) and item.fetched_at is None:
+        return dataclasses.replace(item, fetched_at=datetime(day.year, day.month, day.day))
+    return item
 
 
 def _unread(source: str, found: int, fmt: str) -> Document:

@@ -1,4 +1,5 @@
--- The entities each article mentions, with how often it mentions them.
+-- The entities each article mentions, with how often it mentions them. `day`: published, else fetched
+-- (for a file with no fetch time of its own, the day of the YYYY-MM-DD folder it was filed in).
 CREATE OR REPLACE VIEW article_entities AS
 SELECT m.article_id, a.title, a.cluster_id, a.is_canonical,
        coalesce(a.published_at, a.fetched_at)::DATE AS day,

@@ -1,4 +1,4 @@
--- Mentions of each entity per day (the day an article was published, else fetched).
+-- Mentions of each entity per day (the day an article was published, else fetched: `article_entities.day`).
 -- `stories` counts duplicate clusters, so one wire story printed by ten sites counts once.
 CREATE OR REPLACE VIEW entity_daily_mentions AS
 SELECT day, entity_id, name, label,
