@@ -4,7 +4,7 @@
     newsmill backfill --since DATE --until DATE [--landing DIR] ...  one ingest per day partition
     newsmill serve [--cron EXPR | --interval SECONDS] ...           the deployments, served on this machine
     newsmill sql "QUERY" [--db FILE] [--format ...]                 ad-hoc read-only SQL
-    newsmill shell [--db FILE]                                      an interactive read-only session
+    newsmill shell [--db FILE]                                      a read-only DuckDB CLI session; or SQL from stdin
     newsmill report [--out FILE] [--since DATE] [--db FILE]         one self-contained HTML page of charts
     newsmill export --format parquet|csv OUT [--db FILE]            the tables as files, for other tools
 
@@ -18,6 +18,8 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,10 +27,11 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from flows.landing import DAY_NAME, default_landing, require_landing
+from flows.landing import default_landing, require_landing
 from flows.models import DEFAULT_PROCESSES
 from transforms.read import DEFAULT_MAX_RECORD_BYTES, discover
-from warehouse import WarehouseBusy, WarehouseMissing, default_path, read_only
+from transforms.read.days import day_named
+from warehouse import DuckDBCliMissing, WarehouseBusy, WarehouseIncompatible, WarehouseMissing, default_path, read_only
 from warehouse.writer import DEFAULT_LOCK_TIMEOUT
 
 
@@ -37,9 +40,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.command(args)
-    except (WarehouseBusy, WarehouseMissing, FileNotFoundError) as error:
+    except (WarehouseBusy, WarehouseMissing, WarehouseIncompatible, DuckDBCliMissing, FileNotFoundError) as error:
         print(f"newsmill: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"newsmill: interrupted. {INTERRUPTED.get(args.command, '')}".rstrip(), file=sys.stderr)
+        return 130  # as a shell reports a command ended by Ctrl-C
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -79,9 +85,10 @@ def _parser() -> argparse.ArgumentParser:
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
     sql.set_defaults(command=sql_command)
 
-    shell = commands.add_parser("shell", help="an interactive read-only session on the warehouse (the duckdb CLI if "
-                                              "installed, else Python with `con`)")
+    shell = commands.add_parser("shell", help="an interactive read-only session on the warehouse in the DuckDB CLI; "
+                                              "SQL piped in runs as `newsmill sql` runs it")
     shell.add_argument("--db", type=Path, default=None, metavar="FILE", help=DB_HELP)
+    shell.add_argument("--format", choices=["table", "csv", "json"], default="table", help="for SQL piped in")
     shell.set_defaults(command=shell_command)
 
     report = commands.add_parser("report", help="write the warehouse as one self-contained HTML page of charts")
@@ -117,6 +124,8 @@ def _add_run_options(command: argparse.ArgumentParser) -> None:
                          help="run the CPU-heavy stages on this Dask cluster instead")
     command.add_argument("--wait", type=_seconds, default=DEFAULT_LOCK_TIMEOUT, metavar="SECONDS",
                          help="how long to wait for another process holding the warehouse (default: %(default)g)")
+    command.add_argument("--verbose", action="store_true",
+                         help="show Prefect's log on the terminal too (it always goes to Prefect's API and UI)")
 
 
 def _at_least_one(value: str) -> int:
@@ -141,11 +150,8 @@ def _positive_seconds(value: str) -> float:
 
 
 def _day(value: str) -> date:
-    try:
-        if DAY_NAME.fullmatch(value):
-            return date.fromisoformat(value)
-    except ValueError:
-        pass
+    if day := day_named(value):
+        return day
     raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {value!r}")
 
 
@@ -161,17 +167,19 @@ def _cron(value: str) -> str:
 
 def ingest_command(args: argparse.Namespace) -> int:
     db = args.db or default_path()
-    paths = args.paths or [str(require_landing(args.landing or default_landing()))]
+    paths = args.paths
+    landing = None if paths else str(require_landing(args.landing or default_landing()))
     for path in paths:  # a missing path is reported now, before Prefect starts up
         next(discover([path]), None)
 
+    _quiet_prefect(args.verbose)
     from flows.ingest import ingest  # Prefect is slow to import; `sql` does not need it
 
     try:
-        with _progress_bar():
-            summary = ingest(paths, db=str(db), force=args.force, prune=args.prune, max_record_bytes=int(args.max_record_mb * 2**20),
+        with _run_on_terminal(args.verbose):
+            summary = ingest(paths, landing=landing, db=str(db), force=args.force, prune=args.prune, max_record_bytes=int(args.max_record_mb * 2**20),
                              processes=args.processes, dask_address=args.dask_address, lock_timeout=args.wait)
-    except WarehouseBusy:
+    except (WarehouseBusy, WarehouseIncompatible):
         raise
     except Exception as error:  # the flow's traceback is already in Prefect's log
         print(f"newsmill: ingest failed: {type(error).__name__}: {error}", file=sys.stderr)
@@ -180,24 +188,66 @@ def ingest_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _quiet_prefect(verbose: bool) -> None:
+    """Prefect's log goes to its API (the UI, `prefect flow-run logs`), and to the terminal
+    too only with --verbose. Called before Prefect is imported, which reads it from the
+    environment, as do its temporary server and the workers."""
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+
+
 @contextmanager
-def _progress_bar() -> Iterator[None]:
-    """On a terminal, a line that follows the run: documents read and loaded, and how fast."""
+def _run_on_terminal(verbose: bool, days: bool = False) -> Iterator[None]:
+    """What a run shows on the terminal: a progress bar, and newsmill's own warnings, as
+    `newsmill: ...` lines (a busy warehouse, landing entries left out, a batch retried in
+    pieces). With --verbose, Prefect's console log instead."""
+    if verbose:
+        yield
+        return
+    with _progress_bar(days):
+        told = logging.StreamHandler(sys.stderr)  # made within the bar: printed above it
+        told.setFormatter(logging.Formatter("newsmill: %(message)s"))
+        # The flows' warnings go through Prefect's run logger; its errors are Prefect's
+        # tracebacks, which stay in the run's log.
+        told.addFilter(lambda record: record.levelno == logging.WARNING or not record.name.startswith("prefect"))
+        told.setLevel(logging.WARNING)
+        loggers = [logging.getLogger(name) for name in ("flows", "transforms", "warehouse", "prefect.flow_runs")]
+        for logger in loggers:
+            logger.addHandler(told)
+        try:
+            yield
+        finally:
+            for logger in loggers:
+                logger.removeHandler(told)
+
+
+@contextmanager
+def _progress_bar(days: bool) -> Iterator[None]:
+    """On a terminal, a bar that follows each flow run (each day of a backfill, named): the
+    files' bytes gone through of those the scan listed, documents read and loaded, their
+    rate, the time taken and the time left."""
     if not sys.stderr.isatty():
         yield
         return
     from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     from flows import progress
 
-    columns = [SpinnerColumn(), TextColumn("{task.fields[read]:,} documents read, {task.fields[loaded]:,} loaded,"),
-               TextColumn("{task.fields[rate]:.1f} documents/s"), TimeElapsedColumn()]
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        line = bar.add_task("ingest", read=0, loaded=0, rate=0.0)
+    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(bar_width=20),
+               TextColumn("{task.percentage:>3.0f}%  {task.fields[documents]:,} read, {task.fields[loaded]:,} loaded, "
+                          "{task.fields[rate]:,.1f}/s"), TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn()]
+    # Until the flow's first report: Prefect starting up, and the scan listing the files.
+    with Progress(*columns, console=Console(stderr=True), transient=True, refresh_per_second=4) as bar:
+        line = bar.add_task("starting", total=None, documents=0, loaded=0, rate=0.0)
+        runs: list[str] = []
 
-        def update(read: int, loaded: int, seconds: float) -> None:
-            bar.update(line, read=read, loaded=loaded, rate=read / seconds if seconds else 0.0)
+        def update(run: progress.Progress) -> None:
+            if run.run not in runs:  # the next day of a backfill
+                runs.append(run.run)
+                bar.reset(line, total=run.total_bytes or 1, description=run.run if days else "ingest")
+            bar.update(line, completed=min(run.done_bytes, run.total_bytes), documents=run.documents, loaded=run.loaded,
+                       rate=run.loaded / run.seconds if run.seconds else 0.0)
 
         with progress.listening(update):
             yield
@@ -235,10 +285,11 @@ def backfill_command(args: argparse.Namespace) -> int:
     db = args.db or default_path()
     landing = require_landing(args.landing or default_landing())
 
+    _quiet_prefect(args.verbose)
     from flows.backfill import BackfillFailed, backfill  # Prefect is slow to import
 
     try:
-        with _progress_bar():  # follows each day's ingest in turn
+        with _run_on_terminal(args.verbose, days=True):
             days = backfill(args.since, args.until, landing=str(landing), db=str(db), force=args.force, prune=args.prune,
                             processes=args.processes, dask_address=args.dask_address, lock_timeout=args.wait)
     except BackfillFailed as failure:
@@ -292,42 +343,71 @@ def serve_command(args: argparse.Namespace) -> int:
 
 
 def sql_command(args: argparse.Namespace) -> int:
+    return run_sql(args.query, args.db or default_path(), args.format)
+
+
+def run_sql(text: str, db: Path, format: str) -> int:
+    """Run each statement of `text` on a reader's connection, printing the result of each in
+    `format`; stop at the first that fails, with its error on one line."""
     import duckdb
 
     from warehouse.connection import READ_ONLY_HINT, refused_to_readers
 
-    with read_only(args.db or default_path()) as con:
+    with read_only(db) as con:
         try:
-            cursor = con.execute(args.query)
-            columns = [d[0] for d in cursor.description or []]
-            rows = cursor.fetchall() if columns else []
+            # Split by the reader's connection: DuckDB's module-level parser would read the
+            # files an IMPORT DATABASE names, with no reader's settings.
+            for number, statement in enumerate(con.extract_statements(text)):
+                cursor = con.execute(statement.query)
+                columns = [d[0] for d in cursor.description or []]
+                rows = cursor.fetchall() if columns else []
+                print("\n" * bool(number) + FORMATTERS[format](columns, rows), end="", flush=True)
         except duckdb.Error as error:
             if refused_to_readers(error):  # one line: DuckDB's reason, then what to do instead
                 print(f"newsmill: refused ({str(error).splitlines()[0]}): {READ_ONLY_HINT}", file=sys.stderr)
             else:
                 print(f"newsmill: {error}", file=sys.stderr)
             return 1
-    print(FORMATTERS[args.format](columns, rows), end="")
     return 0
 
 
 def shell_command(args: argparse.Namespace) -> int:
-    import code
-    import shutil
-    import subprocess
-
-    from warehouse.connection import reader_cli_options
+    from warehouse.connection import duckdb_cli
 
     db = Path(args.db or default_path())
-    with read_only(db) as con:  # the same checks and messages as `sql`: missing, busy
-        if duckdb_cli := shutil.which("duckdb"):
-            con.close()
-            return subprocess.call([duckdb_cli, *reader_cli_options(), str(db)])
-        banner = (f"newsmill shell on {db} (read-only: no writing, no files, no settings, no extensions). "
-                  f"The duckdb CLI is not installed, so this is Python:\n"
-                  f"  con.sql(\"select * from run_history\").show()\n  rows = con.execute(\"select ...\").fetchall()")
-        code.interact(banner=banner, local={"con": con}, exitmsg="")
-    return 0
+    if not sys.stdin.isatty():  # SQL piped in, or a script: run as `newsmill sql` runs it
+        return run_sql(sys.stdin.read(), db, args.format)
+    cli = duckdb_cli()
+    read_only(db).close()  # the same checks and messages as `sql`: missing, busy, newer format
+    return _cli_session(cli, db)
+
+
+def _cli_session(cli: str, db: Path) -> int:
+    """The DuckDB CLI on the warehouse, on this terminal, until it exits. Ctrl-C is the CLI's
+    (it stops the query), not newsmill's; its errors come through, less the one line its
+    safe mode prints as it starts (`SAFE_MODE_NOISE`)."""
+    import signal
+    import subprocess
+    import threading
+
+    from warehouse.connection import SAFE_MODE_NOISE, reader_cli_options
+
+    session = subprocess.Popen([cli, *reader_cli_options(), str(db)], stderr=subprocess.PIPE)
+    interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def relay() -> None:
+        for line in session.stderr:
+            if not line.startswith(SAFE_MODE_NOISE.encode()):
+                sys.stderr.buffer.write(line)
+                sys.stderr.buffer.flush()
+
+    relaying = threading.Thread(target=relay, daemon=True)
+    relaying.start()
+    try:
+        return session.wait()
+    finally:
+        relaying.join(timeout=5)
+        signal.signal(signal.SIGINT, interrupt)
 
 
 def report_command(args: argparse.Namespace) -> int:
@@ -413,6 +493,12 @@ def _cell(value, width: int | None = None) -> str:
 
 
 FORMATTERS = {"table": format_table, "csv": format_csv, "json": format_json}
+
+# What is left of a run stopped with Ctrl-C, and how to go on.
+INTERRUPTED = {
+    ingest_command: "The batches loaded before it are kept, none is half-loaded; run the ingest again to go on.",
+    backfill_command: "The days and batches loaded before it are kept; run the backfill again to resume.",
+}
 
 
 if __name__ == "__main__":

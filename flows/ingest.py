@@ -15,7 +15,7 @@ import dataclasses
 import time
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from pathlib import Path
@@ -28,14 +28,14 @@ from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 from prefect.runtime import flow_run
 
-from flows.landing import default_landing
+from flows.landing import reachable_days
 from flows.models import DEFAULT_PROCESSES, english_ner, language_detector
 from flows import progress
 from flows.parallel import Pending, Workers
 from flows.report import run_report
 from transforms import neardup, templates
 from transforms.clean import clean
-from transforms.dedup import ClusterMember, assign_clusters, hash_normalized, normalize_for_hash
+from transforms.dedup import ClusterMember, Standing, assign_clusters, hash_normalized, normalize_for_hash
 from transforms.documents import PROCESSING_ERROR, Article, Mention, Record, Reject, Source, path_text
 from transforms.entities import find_mentions, project_mentions
 from transforms.read import DEFAULT_MAX_RECORD_BYTES, discover, file_digest, read_file, scope
@@ -76,12 +76,15 @@ class Scan:
 
     def __init__(self, warehouse: Warehouse, paths: list[str], force: bool, max_record_bytes: int):
         self.warehouse, self.paths, self.force, self.max_record_bytes = warehouse, paths, force, max_record_bytes
+        self.files = list(discover(paths))  # listed first, so a run knows how far it has to go
+        self.total_bytes = sum(map(_size, self.files))
+        self.unchanged_bytes = 0  # of the files passed over, as the warehouse holds them already
         self.unchanged_records = 0
         self.found: set[str] = set()  # every file found, read or unchanged
         self._finished: list[tuple[Source, array]] = []
 
     def records(self) -> Iterator[Record | Reject]:
-        files = discover(self.paths)
+        files = iter(self.files)
         while paths := list(islice(files, LOOKUP_FILES)):
             self.found.update(map(path_text, paths))
             stored = self.warehouse.stored_sources(map(path_text, paths))
@@ -100,6 +103,7 @@ class Scan:
             return
         if stored and stored[0] == sha256 and not self.force:
             self.unchanged_records += stored[1]
+            self.unchanged_bytes += size
             return
         seen = array("Q")  # doc ids as 64-bit ints: memory stays small for huge files
         for item in read_file(path, self.max_record_bytes):
@@ -116,6 +120,13 @@ class Scan:
             if not batch and not finished:
                 return
             yield batch, finished
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # reading it makes it an `unreadable` reject
+        return 0
 
 
 @stage
@@ -198,8 +209,11 @@ def find_duplicates(warehouse: Warehouse, items: Sequence[Item], replacing: Sequ
     stored = {m.article_id: m for m in warehouse.cluster_members({a.content_hash for a in articles}, replacing=replacing)}
     linked = [b for _, b in links if b not in signatures]
     stored.update((m.article_id, m) for m in warehouse.clusters_of(linked + replacing, excluding=replacing))
-    incoming = [ClusterMember(a.article_id, a.content_hash, a.published_at, a.word_count) for a in articles]
-    return assign_clusters(list(stored.values()) + incoming, links)
+    standings = warehouse.standings(replacing)  # a record read again keeps its standing
+    incoming = [ClusterMember(a.article_id, a.content_hash, a.published_at, a.word_count,
+                              standing=standings.get(a.article_id, Standing.NEW)) for a in articles]
+    # Ties go to the member seen first: the stored ones in a fixed order, then this batch's in input order.
+    return assign_clusters(sorted(stored.values(), key=lambda m: m.article_id) + incoming, links)
 
 
 class Tagging:
@@ -244,7 +258,7 @@ def load(warehouse: Warehouse, run: RunRecord, items: Sequence[Item], clusters, 
     result = warehouse.write_batch(run, articles, rejects, clusters, retired=retired, sources=sources, gone=gone)
     run.counts.update(
         loaded=len(items), articles=result.articles, rejects=result.rejects,
-        duplicates=result.duplicates, mentions=result.mentions, retired=len(retired),
+        mentions=result.mentions, retired=len(retired), loaded_bytes=sum(source.bytes for source in sources),
     )
     run.counts.update(Counter(f"reject:{r.reason}" for r in rejects))
     run.entities.update(result.entities)
@@ -295,7 +309,7 @@ class Pipeline:
         self.warehouse, self.workers, self.run, self.force = warehouse, workers, run, force
         self.failed_files: set[str] = set()
 
-    def run_batches(self, batches: Iterator[tuple[list, list]], started_at: float) -> None:
+    def run_batches(self, batches: Iterator[tuple[list, list]], after_batch: Callable[[], None]) -> None:
         tagged: Tagged | None = None
         for batch, finished in batches:
             self.run.counts.update(documents=len(batch))
@@ -307,10 +321,10 @@ class Pipeline:
                 tagged = None
             else:
                 tagged = self._attempt(batch, finished, self.tag, started)
-            progress.report(self.run.counts["documents"], self.run.counts["loaded"], time.perf_counter() - started_at)
+            after_batch()
         if tagged:
             self._attempt(tagged.batch, tagged.finished, self.load, tagged)
-            progress.report(self.run.counts["documents"], self.run.counts["loaded"], time.perf_counter() - started_at)
+            after_batch()
 
     def retire_files(self, files: Sequence[str]) -> None:
         """Remove every record of these files, which are gone from the inputs, and the files themselves."""
@@ -336,6 +350,7 @@ class Pipeline:
         if not started.changed and not retired and not started.gone:
             if sources:
                 timed("load", self.warehouse.write_batch, self.run, [], [], {}, (), sources)
+                self.run.counts.update(loaded_bytes=sum(source.bytes for source in sources))
             return None
         replacing = [item.document.doc_id for item in started.changed] + retired
         items = timed("clean", started.cleaning.result)
@@ -488,6 +503,7 @@ class Stopwatch:
 @flow(name="newsmill-ingest")
 def ingest(
     paths: list[str] | None = None,
+    landing: str | None = None,
     db: str | None = None,
     force: bool = False,
     prune: bool = False,
@@ -497,8 +513,10 @@ def ingest(
     dask_address: str | None = None,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
 ) -> dict:
-    """Ingest files, folders and glob patterns of scraped articles (default: the landing
-    folder) into the warehouse at `db` (default: `$NEWSMILL_DB`, else ./newsmill.duckdb).
+    """Ingest files, folders and glob patterns of scraped articles into the warehouse at
+    `db` (default: `$NEWSMILL_DB`, else ./newsmill.duckdb). Without `paths`, the day
+    partitions of the landing folder `landing` (default: `$NEWSMILL_LANDING`, else
+    ./landing); its other entries are left out, with a warning, as a backfill leaves them.
 
     Files and records already in the warehouse as they are now are skipped, unless `force`.
     Stored files under `paths` that are no longer there are counted, and with `prune`
@@ -506,16 +524,23 @@ def ingest(
     the Dask cluster at `dask_address`. When another process holds the warehouse, the run
     waits for it up to `lock_timeout` seconds.
     """
-    paths = paths or [str(default_landing())]
-    db = db or str(default_path())
     logger = get_run_logger()
+    paths = paths or reachable_days(landing, logger)
+    db = db or str(default_path())
     run = RunRecord(flow_run_id=flow_run.get_id())
     started = time.perf_counter()
     with Warehouse(Path(db), lock_timeout=lock_timeout) as warehouse, Workers(processes, dask_address) as workers:
         scan = Scan(warehouse, paths, force, max_record_bytes)
         pipeline = Pipeline(warehouse, workers, run, force)
+
+        def report_progress() -> None:
+            progress.report(progress.Progress(flow_run.get_name() or "ingest", len(scan.files), scan.total_bytes,
+                                              scan.unchanged_bytes + run.counts["loaded_bytes"], run.counts["documents"],
+                                              run.counts["loaded"], time.perf_counter() - started))
+
+        report_progress()
         try:
-            pipeline.run_batches(_timed_reads(run, scan.batches(batch_size)), started)
+            pipeline.run_batches(_timed_reads(run, scan.batches(batch_size)), report_progress)
             gone = scan.gone()
             if prune and gone:
                 pipeline.retire_files(gone)

@@ -30,9 +30,11 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 import threading
+import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
@@ -59,6 +61,9 @@ def worker_lifeline(reader: Connection) -> None:
     to the pipe, so it turns readable only at end-of-file, at once if the run died before
     this worker got this far."""
     parent = os.getppid()
+    # A Ctrl-C at the terminal reaches every process of the run; the run handles it, and
+    # its workers end when it does.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         try:
@@ -126,10 +131,15 @@ def guard_temporary_server() -> None:
     # the user's) nor where a server is given: the import costs about 2 s of CPU.
     if multiprocessing.parent_process() is not None or PREFECT_API_URL.value():
         return
-    from prefect.server.api.server import SubprocessASGIServer  # what Prefect imports to start one
+    from prefect.server.api import server as server_module  # what Prefect imports to start one
 
+    SubprocessASGIServer = server_module.SubprocessASGIServer
     if getattr(SubprocessASGIServer, "_newsmill_guarded", False):
         return
+    # The server in a session of its own: a Ctrl-C at the terminal is the run's, which
+    # still needs its server to record how it ended (with the server stopped by the same
+    # Ctrl-C, Prefect retries for minutes). The module uses `subprocess` for nothing else.
+    server_module.subprocess = types.SimpleNamespace(Popen=_OwnSessionPopen, TimeoutExpired=subprocess.TimeoutExpired)
     start_process, stop = SubprocessASGIServer._run_uvicorn_command, SubprocessASGIServer.stop
 
     @functools.wraps(start_process)
@@ -155,6 +165,11 @@ def guard_temporary_server() -> None:
 
 
 _temporary_server = None  # the one this process started, while it runs
+
+
+class _OwnSessionPopen(subprocess.Popen):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, start_new_session=True, **kwargs)
 
 
 @contextmanager

@@ -40,6 +40,9 @@ class Workers:
         return self
 
     def __exit__(self, *exc) -> None:
+        if exc[0] is not None and self._lifeline is not None:  # interrupted, or failed: the workers stop now
+            self._lifeline.close()
+            self._lifeline = None
         if self._runner is not None:
             self._runner.__exit__(*exc)  # waits for the workers to exit
             self._runner = None

@@ -82,7 +82,8 @@ def _ingest(env: dict[str, str], paths: list[Path], db: Path, **options) -> Watc
 
 
 def _newsmill(env: dict[str, str], *args: str) -> Watched:
-    return Watched(["-m", "flows.cli", *args], env)
+    """The `newsmill` command; a run's with --verbose, for Prefect's log of its tasks."""
+    return Watched(["-m", "flows.cli", *args, *["--verbose"] * (args[0] in ("ingest", "backfill"))], env)
 
 
 LOADED = ("Task run 'load-", "Completed")  # the log line of a batch loaded

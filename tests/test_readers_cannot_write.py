@@ -26,6 +26,7 @@ import pytest
 import warehouse.export
 from flows.cli import main
 from tests.test_readme_queries import QUERIES
+from tests.terminal import on_a_terminal
 from transforms.documents import Article, Document, Mention, Reject
 from warehouse import RunRecord, Warehouse, read_only
 from warehouse.export import TABLES
@@ -143,10 +144,8 @@ REFUSED = {
     "temp folder elsewhere": "set temp_directory = '{outside}/tmp'",
     "pragma threads": "pragma threads = 1",
     "pragma memory_limit": "pragma memory_limit = '1GB'",
-    "pragma enable_profiling": "pragma enable_profiling",
     "pragma profiling_output": "pragma profiling_output = '{outside}/profile.json'",
-    "pragma disable_checkpoint_on_shutdown": "pragma disable_checkpoint_on_shutdown",
-    "call enable_logging": "call enable_logging()",
+    "logging to a file": "call enable_logging(storage = 'file', storage_path = '{outside}/logs')",
     "a secret": "create secret (type s3, key_id 'a', secret 'b')",
     "a function of an extension": "select * from sqlite_scan('{outside}/other.duckdb', 'kept')",
     # the warehouse's own contents
@@ -211,10 +210,15 @@ def test_python_readers_are_refused_the_same(db, outside):
     assert _state(db.parent) == before and _state(outside) == outside_before
 
 
+# Accepted on a locked connection by DuckDB 1.5: profiling and logging to the connection's memory.
+IN_MEMORY_SETTINGS = ["pragma enable_profiling", "pragma disable_checkpoint_on_shutdown", "call enable_logging()",
+                      "select count(*) from duckdb_logs"]
+
+
 def test_what_a_reader_may_still_do_stays_in_memory(db, outside):
-    """TEMP objects, variables and the search path live in the connection's memory, and
-    CHECKPOINT, VACUUM and ANALYZE do nothing on a read-only database: all harmless, and
-    nothing made with them can be written out."""
+    """TEMP objects, variables, the search path, profiling and logging live in the
+    connection's memory, and CHECKPOINT, VACUUM and ANALYZE do nothing on a read-only
+    database: all harmless, and nothing made with them can be written out."""
     before = _state(db.parent)
     with read_only(db) as con:
         con.execute("create temp table picked as select title from articles")
@@ -225,6 +229,8 @@ def test_what_a_reader_may_still_do_stays_in_memory(db, outside):
         con.execute("set search_path = 'main'")
         for no_op in ["checkpoint", "force checkpoint", "vacuum", "analyze"]:
             con.execute(no_op)
+        for in_memory in IN_MEMORY_SETTINGS:
+            con.execute(in_memory).fetchall()
         assert con.execute("select count(*), twice(count(*)) from picked").fetchall() == [(3, 6)]
         assert con.execute("select count(*) from people join entities using (name) "
                            "where label = getvariable('wanted')").fetchall() == [(2,)]
@@ -248,47 +254,32 @@ def test_queries_and_views_work_on_the_locked_connection(db):
         assert con.execute("select count(*) from canonical_articles").fetchall() == [(2,)]
 
 
-def test_the_python_shell_is_locked(db):
+def test_sql_piped_into_the_shell_runs_as_newsmill_sql_runs_it(db):
     before = _state(db.parent)
-    session = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "shell", "--db", str(db)],
-        input=f'con.execute("copy (select 1) to \'{db}\' (use_tmp_file false)")\n'
-              'con.execute("set enable_external_access = true")\n'
-              'print(con.execute("select count(*) from articles").fetchall())\n',
-        capture_output=True, text=True, timeout=60, cwd=ROOT, env={"PATH": ""},  # no duckdb CLI: the Python session
-    )
-    assert "[(2,)]" in session.stdout
-    assert "LocalFileSystem has been disabled by configuration" in session.stderr
-    assert "the configuration has been locked" in session.stderr
+    piped = subprocess.run([sys.executable, "-m", "flows.cli", "shell", "--db", str(db)], input="select count(*) from articles;\n",
+                           capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert (piped.returncode, piped.stdout) == (0, f"{ROWS['articles']}\n")
+
+    refused = subprocess.run([sys.executable, "-m", "flows.cli", "shell", "--db", str(db)],
+                             input=f"select 1;\ncopy (select 'oops') to '{db}' (use_tmp_file false);\nselect 2;\n",
+                             capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert (refused.returncode, refused.stdout) == (1, "1\n")  # stops at the statement refused
+    assert refused.stderr.startswith("newsmill: refused (") and refused.stderr.count("\n") == 1
     assert _state(db.parent) == before
 
 
-def test_the_duckdb_cli_is_started_with_the_readers_settings(db, tmp_path):
-    """No duckdb CLI is installed here: a stand-in records how it is started, and the
-    settings it is given are applied to a real DuckDB as the CLI would (-readonly -safe
-    means read-only with external access off), to show they lock it."""
-    bin_folder, recorded = tmp_path / "bin", tmp_path / "argv.json"
-    bin_folder.mkdir()
-    (bin_folder / "duckdb").write_text(f"#!{sys.executable}\nimport json, sys\n"
-                                       f"open({str(recorded)!r}, 'w').write(json.dumps(sys.argv[1:]))\n")
-    (bin_folder / "duckdb").chmod(0o755)
-    subprocess.run([sys.executable, "-m", "flows.cli", "shell", "--db", str(db)], check=True, timeout=60, cwd=ROOT,
-                   env={"PATH": str(bin_folder)})
-
-    argv = json.loads(recorded.read_text())
-    assert argv[-1] == str(db) and {"-readonly", "-safe", "-bail"} <= set(argv[:argv.index("-cmd")])
-    commands = [argv[i + 1] for i, option in enumerate(argv) if option == "-cmd"]
-    assert commands == ["SET autoinstall_known_extensions = false", "SET autoload_known_extensions = false",
-                        "SET disabled_filesystems = 'LocalFileSystem'", "SET lock_configuration = true"]
-
+def test_the_interactive_shell_is_the_duckdb_cli_locked(db):
+    """The DuckDB CLI installed with newsmill, on a terminal: it opens the warehouse, and
+    refuses to write it or to unlock its settings."""
     before = _state(db.parent)
-    with duckdb.connect(str(db), read_only=True, config={"enable_external_access": False}) as cli:
-        for command in commands:
-            cli.execute(command)
-        with pytest.raises(duckdb.PermissionException):
-            cli.execute(f"copy (select 'oops') to '{db}' (use_tmp_file false)")
-        with pytest.raises(duckdb.InvalidInputException, match="locked"):
-            cli.execute("set disabled_filesystems = ''")
+    typed = [f"copy (select 'oops') to '{db}' (use_tmp_file false);", "set disabled_filesystems = '';",
+             f".open {db}", ".shell touch oops", "select 40 + count(*) as answer from articles;", ".quit"]
+    screen = on_a_terminal([sys.executable, "-m", "flows.cli", "shell", "--db", str(db)], ROOT, typed=typed).screen
+    assert "LocalFileSystem has been disabled by configuration" in screen
+    assert "the configuration has been locked" in screen
+    assert ".open cannot be used in -safe mode" in screen and ".sh/.system cannot be used in -safe mode" in screen
+    assert "Failed to execute query" not in screen
+    assert f"{40 + ROWS['articles']}" in screen.split("answer", 1)[1]
     assert _state(db.parent) == before
 
 

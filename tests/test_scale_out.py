@@ -127,12 +127,17 @@ def test_a_listener_follows_the_run_batch_by_batch(prefect_server, sample_copy, 
     from flows import progress
 
     reports = []
-    with progress.listening(lambda read, loaded, seconds: reports.append((read, loaded, seconds))):
+    with progress.listening(reports.append):
         ingest([str(sample_copy)], db=str(tmp_path / "w.duckdb"), processes=1, batch_size=5)
 
-    # Loads trail reads by a batch: the next batch is read and cleaned while one is loaded.
-    assert [(read, loaded) for read, loaded, _ in reports] == [(5, 0), (10, 5), (12, 10), (12, 12)]
-    assert [seconds for *_, seconds in reports] == sorted(seconds for *_, seconds in reports)
+    # First the files to go through, then each batch. Loads trail reads by a batch: the next
+    # batch is read and cleaned while one is loaded.
+    assert [(p.documents, p.loaded) for p in reports] == [(0, 0), (5, 0), (10, 5), (12, 10), (12, 12)]
+    size = sum(f.stat().st_size for f in sample_copy.iterdir())
+    assert {(p.files, p.total_bytes) for p in reports} == {(12, size)}
+    assert [p.done_bytes for p in reports] == sorted(p.done_bytes for p in reports)
+    assert (reports[0].done_bytes, reports[-1].done_bytes) == (0, size)
+    assert [p.seconds for p in reports] == sorted(p.seconds for p in reports)
 
 
 def test_a_batch_that_fails_to_load_keeps_its_file_unread_though_a_later_batch_finished_it(

@@ -51,7 +51,8 @@ def _prefect_home(home: Path) -> Path:
 
 
 def _newsmill(env: dict[str, str], *args: str) -> Watched:
-    return Watched(["-m", "flows.cli", *args], env)
+    """The `newsmill` command; a run's with --verbose, for Prefect's log of its tasks."""
+    return Watched(["-m", "flows.cli", *args, *["--verbose"] * (args[0] in ("ingest", "backfill"))], env)
 
 
 def _alive(process: psutil.Process) -> bool:

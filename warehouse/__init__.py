@@ -1,6 +1,8 @@
 """The DuckDB warehouse: schema (`schema/*.sql`), views (`views/*.sql`), the one writer, and read-only access."""
 
-from warehouse.connection import WarehouseBusy, WarehouseMissing, default_path, read_only
+from warehouse.connection import (DuckDBCliMissing, WarehouseBusy, WarehouseIncompatible, WarehouseMissing,
+                                  default_path, read_only)
 from warehouse.writer import RunRecord, Warehouse
 
-__all__ = ["RunRecord", "Warehouse", "WarehouseBusy", "WarehouseMissing", "default_path", "read_only"]
+__all__ = ["DuckDBCliMissing", "RunRecord", "Warehouse", "WarehouseBusy", "WarehouseIncompatible", "WarehouseMissing",
+           "default_path", "read_only"]

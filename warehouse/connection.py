@@ -15,12 +15,15 @@ that can read the warehouse and nothing else; see `read_only()` for what that ta
 from __future__ import annotations
 
 import fcntl
+import importlib.util
 import json
 import logging
 import math
 import os
 import re
+import shutil
 import socket
+import subprocess
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -46,6 +49,14 @@ class WarehouseMissing(FileNotFoundError):
     """There is no warehouse at the given path yet."""
 
 
+class WarehouseIncompatible(RuntimeError):
+    """The warehouse file was written by a DuckDB newer than the one newsmill runs on."""
+
+
+class DuckDBCliMissing(RuntimeError):
+    """No DuckDB CLI of the library's version is installed, for `newsmill shell`."""
+
+
 def default_path() -> Path:
     """`$NEWSMILL_DB`, else ./newsmill.duckdb."""
     return Path(os.environ.get("NEWSMILL_DB") or DEFAULT_FILE)
@@ -63,6 +74,8 @@ def connect(path: str | Path, read_only: bool = False, timeout: float = DEFAULT_
         try:
             return duckdb.connect(str(path), read_only=read_only, config=config or {})
         except duckdb.IOException as error:
+            if "created with a newer version of DuckDB" in str(error):
+                raise WarehouseIncompatible(_newer_format(path, error)) from None
             if "lock" not in str(error).lower():
                 raise
             holder = _lock_holder(str(error))
@@ -74,6 +87,14 @@ def connect(path: str | Path, read_only: bool = False, timeout: float = DEFAULT_
         f"the warehouse {path} is busy: {holder} {kept}. If that is a DuckDB session (a notebook, "
         "the duckdb shell), close it; if it is a newsmill ingest, try again when it has finished."
     )
+
+
+def _newer_format(path: Path, error: duckdb.IOException) -> str:
+    return (f"the warehouse {path} is in a newer DuckDB's file format ({str(error).splitlines()[0].removeprefix('IO Error: ')}); "
+            f"newsmill runs on DuckDB {duckdb.__version__}, the line the DuckDB CLI and extensions on PyPI read "
+            f"(README: Which DuckDB). Ingest again into a new file (`newsmill ingest ... --db NEW.duckdb`), or copy it "
+            f"with the DuckDB that wrote it: ATTACH '{path}' AS old (READ_ONLY); "
+            f"ATTACH 'NEW.duckdb' AS new (STORAGE_VERSION 'v{duckdb.__version__}'); COPY FROM DATABASE old TO new")
 
 
 # A reader's connection, as opened: no file but the warehouse, no extension fetched or
@@ -131,18 +152,53 @@ def refused_to_readers(error: duckdb.Error) -> bool:
     refused too."""
     text = str(error)
     return (isinstance(error, duckdb.PermissionException) or "read-only mode" in text or "has been locked" in text
+            or "LocalFileSystem disabled" in text
             or re.search(r"exists in the \w+ extension", text) is not None)
 
 
 def reader_cli_options() -> list[str]:
-    """The options for the duckdb CLI that make its session a reader's: read-only, safe mode
-    (external access off, and no dot command that reads or writes files), then the same
-    settings as `read_only()`, the lock last. With -bail a setting the CLI refuses ends it
-    before the session starts, rather than leaving it unlocked."""
-    options = ["-readonly", "-safe", "-bail"]
-    for statement in READER_LOCK:
+    """The options for the duckdb CLI that make its session a reader's: read-only, the
+    settings of `read_only()` as statements (the CLI takes no configuration), then its safe
+    mode, which turns off the dot commands that read or write files (.open, .read, .output,
+    .shell, ...) and locks the configuration. The `-safe` option would lock it as the file
+    opens, before the local file system is disabled: then `COPY ... TO '<warehouse>'` could
+    overwrite it. With -bail a setting the CLI refuses ends it before the session starts."""
+    options = ["-readonly", "-bail"]
+    for statement in ["SET enable_external_access = false", *READER_LOCK[:-1], ".safe_mode"]:
         options += ["-cmd", statement]
     return options
+
+
+# What `.safe_mode` prints as it starts: it sets external access off again, which DuckDB
+# refuses once the local file system is disabled. External access is off already.
+SAFE_MODE_NOISE = 'Failed to execute query "SET enable_external_access=false"'
+
+
+def duckdb_cli() -> str:
+    """The DuckDB CLI of the library's own version, so that it opens the warehouse: the one
+    the `duckdb-cli` package installs with newsmill, else the `duckdb` on PATH."""
+    spec = importlib.util.find_spec("duckdb_cli")
+    bundled = spec and spec.origin and str(Path(spec.origin).with_name("duckdb"))
+    found = []
+    for candidate in dict.fromkeys(c for c in (bundled, shutil.which("duckdb")) if c and os.access(c, os.X_OK)):
+        version = _cli_version(candidate)
+        if version == duckdb.__version__:
+            return candidate
+        found.append(f"{candidate} is DuckDB {version}" if version else f"{candidate} is not a DuckDB CLI")
+    raise DuckDBCliMissing(
+        f"no DuckDB {duckdb.__version__} CLI is installed ({'; '.join(found) or 'none found'}), and the shell needs the "
+        f"version the warehouse is written with: `pip install duckdb-cli=={duckdb.__version__}`. "
+        f"Piped SQL needs no CLI: `echo \"select ...\" | newsmill shell`"
+    )
+
+
+def _cli_version(cli: str) -> str | None:
+    try:
+        printed = subprocess.run([cli, "--version"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found = re.match(r"v(\d+\.\d+\.\d+)", printed)  # "v1.5.6 (Variegata) 069cc9f9b5"
+    return found[1] if found else None
 
 
 def warehouse_file(candidate: str | Path, warehouse: str | Path) -> str | None:
