@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from conftest import SAMPLE
+from flows.cli import format_summary
 from flows.ingest import ingest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,12 +71,18 @@ def _documented_views() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def sample_db(prefect_server, tmp_path_factory) -> Path:
-    """The bundled sample corpus, ingested once by the real flow into a fresh warehouse."""
+def sample_run(prefect_server, tmp_path_factory) -> tuple[Path, dict]:
+    """The bundled sample corpus, ingested once by the real flow into a fresh warehouse:
+    the warehouse, and the run's summary."""
     db = tmp_path_factory.mktemp("readme") / "sample.duckdb"
     summary = ingest([str(SAMPLE)], db=str(db))
     assert summary["failed"] == 0 and summary["articles"] > 0, summary
-    return db
+    return db, summary
+
+
+@pytest.fixture(scope="module")
+def sample_db(sample_run) -> Path:
+    return sample_run[0]
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +105,17 @@ def table_names(sample_db) -> set[str]:
                               WHERE table_catalog = current_database() AND table_schema = 'main'
                               AND table_type = 'BASE TABLE'""").fetchall()
     return {row[0] for row in rows}
+
+
+def test_the_readme_shows_the_summary_the_sample_gives(sample_run):
+    shown = re.search(r"^```\n(\d+ documents: .*?)^```", _section("Commands"), re.M | re.S)
+    assert shown, "the Commands section shows no ingest summary"
+    printed = format_summary(sample_run[1], Path("newsmill.duckdb")) + "\n"
+
+    def this_run(summary: str) -> str:  # its id and time are this run's own
+        return re.sub(r"\(run \S+, [\d.]+ s,", "(run ID, S s,", summary)
+
+    assert this_run(shown.group(1)) == this_run(printed)
 
 
 def test_the_readme_has_ten_example_queries():
