@@ -190,9 +190,10 @@ def ingest_command(args: argparse.Namespace) -> int:
 
 def _quiet_prefect(verbose: bool) -> None:
     """Prefect's log goes to its API (the UI, `prefect flow-run logs`), and to the terminal
-    too only with --verbose. Called before Prefect is imported, which reads it from the
-    environment, as do its temporary server and the workers."""
-    if not verbose:
+    too only with --verbose. Set before Prefect is imported, which reads it from the
+    environment, as do its temporary server and the workers. (Where Prefect is imported
+    already, `main` is called from Python, whose logging is the caller's.)"""
+    if not verbose and "prefect" not in sys.modules:
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
 
 

@@ -2,6 +2,7 @@
 to Prefect, and to the terminal only with --verbose; Ctrl-C ends it in one line."""
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -80,8 +81,8 @@ def test_ctrl_c_ends_the_run_in_one_line_and_leaves_no_process(server, prefect_a
     ours_before = {p.pid for p in psutil.Process().children(recursive=True)}  # the session's Prefect server
     started: list[psutil.Process] = []
 
-    def reading(text: str) -> bool:  # the workers are busy on the first batch
-        if "ingest " not in text.replace("starting", ""):
+    def reading(text: str) -> bool:  # the first batch is read, and the workers are busy with it
+        if not re.search(r"[1-9][\d,]* read,", text):
             return False
         started.extend(p for p in psutil.Process().children(recursive=True) if p.pid not in ours_before)
         return True
