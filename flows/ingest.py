@@ -80,20 +80,18 @@ class Scan:
         self.total_bytes = sum(map(_size, self.files))
         self.unchanged_bytes = 0  # of the files passed over, as the warehouse holds them already
         self.unchanged_records = 0
-        self.found: set[str] = set()  # every file found, read or unchanged
         self._finished: list[tuple[Source, array]] = []
 
     def records(self) -> Iterator[Record | Reject]:
         files = iter(self.files)
         while paths := list(islice(files, LOOKUP_FILES)):
-            self.found.update(map(path_text, paths))
             stored = self.warehouse.stored_sources(map(path_text, paths))
             for path in paths:
                 yield from self._records(path, stored.get(path_text(path)))
 
     def gone(self) -> list[str]:
         """Stored files under the scanned paths that the scan no longer found: deleted or moved away."""
-        return self.warehouse.missing_sources(scope(self.paths), self.found)
+        return self.warehouse.missing_sources(scope(self.paths), set(map(path_text, self.files)))
 
     def _records(self, path: Path, stored: tuple[str, int] | None) -> Iterator[Record | Reject]:
         try:

@@ -40,12 +40,14 @@ class Workers:
         return self
 
     def __exit__(self, *exc) -> None:
-        if exc[0] is not None and self._lifeline is not None:  # interrupted, or failed: the workers stop now
-            self._lifeline.close()
-            self._lifeline = None
+        if exc[0] is not None:  # interrupted, or failed: the workers stop now
+            self._cut_lifeline()
         if self._runner is not None:
             self._runner.__exit__(*exc)  # waits for the workers to exit
             self._runner = None
+        self._cut_lifeline()
+
+    def _cut_lifeline(self) -> None:
         if self._lifeline is not None:
             self._lifeline.close()
             self._lifeline = None
