@@ -22,7 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from flows.ingest import find_duplicates
+from flows.ingest import Duplicates
+from flows.stages import Batch
+from transforms import neardup
+from transforms.dedup import content_hash
 from transforms.documents import Article, Document
 from warehouse import RunRecord, Warehouse
 
@@ -50,7 +53,9 @@ def edited(text: str, rng: np.random.Generator) -> str:
 
 
 def article(name: str, text: str) -> Article:
-    return Article(Document(f"/bench/{name}", "txt", name, len(text)), text=text, language="xx", language_prob=1.0)
+    """An article as the duplicate stage gets it: hashed and signed."""
+    return Article(Document(f"/bench/{name}", "txt", name, len(text)), text=text, language="xx", language_prob=1.0,
+                   content_hash=content_hash(text), signature=neardup.sign(text))
 
 
 def main() -> None:
@@ -80,7 +85,7 @@ def main() -> None:
             for start in range(0, len(corpus), args.batch):
                 items = [article(f"{phase}/{n}", text) for n, text in enumerate(corpus[start: start + args.batch], start)]
                 began = time.perf_counter()
-                items, clusters = find_duplicates.fn(warehouse, items, [a.article_id for a in items])
+                clusters = Duplicates(warehouse).run(Batch(items)).clusters
                 seconds = time.perf_counter() - began
                 began = time.perf_counter()
                 warehouse.write_batch(RunRecord(), items, [], clusters)

@@ -31,6 +31,7 @@ import duckdb
 from bench.corpus import write_news_corpus
 from bench.naive_script import run as run_naive_script
 from flows.ingest import ingest
+from flows.options import RunOptions
 
 COMPARED_LABELS = {"GPE": "GPE", "LOC": "GPE", "PERSON": "PERSON", "ORG": "ORG"}  # the corpus's names: people, organizations, places
 
@@ -73,7 +74,7 @@ def main() -> None:
 def _ingest(corpus: Path, db: Path, processes: int) -> dict:
     with PeakMemory() as memory:
         started = time.perf_counter()
-        summary = ingest([str(corpus)], db=str(db), processes=processes)
+        summary = ingest([str(corpus)], db=str(db), options=RunOptions(processes=processes))
         wall = time.perf_counter() - started
     with duckdb.connect(str(db), read_only=True) as con:
         stages = con.execute(

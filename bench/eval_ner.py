@@ -242,10 +242,11 @@ def score(gold: set[Entity], predicted: set[Entity]) -> dict:
 def ingest(records: Sequence[dict], folder: Path, processes: int) -> Path:
     """The records through the ingest flow into a fresh warehouse in `folder`; its path."""
     from flows.ingest import ingest as ingest_flow  # Prefect takes seconds to import; only this needs it
+    from flows.options import RunOptions
 
     source, db = folder / "documents.jsonl", folder / "warehouse.duckdb"
     source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    ingest_flow([str(source)], db=str(db), processes=processes)
+    ingest_flow([str(source)], db=str(db), options=RunOptions(processes=processes))
     return db
 
 
@@ -284,8 +285,9 @@ def spacy_pipeline() -> Callable[[list[str]], list]:
 
 def newsmill_tagging(workers) -> Callable[[list[str]], list]:
     from flows.ingest import tag_texts  # looked up at call time: measures the tagging as it is now
+    from transforms.tagging import TextToTag
 
-    return lambda texts: workers.map(tag_texts, texts)
+    return lambda texts: workers.map(tag_texts, [TextToTag("en", text) for text in texts])
 
 
 # ---------------------------------------------------------------- evaluation

@@ -271,17 +271,14 @@ def planted_failures(doc_ids_failing_lookup: set[str]) -> Iterator[None]:
         if doc_ids_failing_lookup & set(doc_ids):
             raise RuntimeError("planted failure in skip unchanged")
 
-    def quoted(items):
-        return getattr(items, "unquote", lambda: items)()
-
     patches = [
         around(files, "detect_format", lambda name, head: fails("read", head)),
         around(warehouse.writer.Warehouse, "stored_sha256", lookup),
         around(flows.ingest, "clean", lambda item: fails("clean", item.content)),
         around(flows.ingest.templates, "strip_template", lambda item, template: fails("site templates", item.text)),
         around(flows.ingest, "_language_and_signature", lambda text: fails("language and signatures", text)),
-        around(flows.ingest, "find_duplicates", lambda store, items, replacing: [
-            fails("duplicates", getattr(item, "text", "")) for item in quoted(items)]),
+        around(flows.ingest.Duplicates, "run", lambda stage, batch: [
+            fails("duplicates", article.text) for article in batch.articles()]),
         around(flows.ingest, "find_mentions", lambda nlp, texts: [fails("entities", t) for t in texts]),
         around(warehouse.writer, "_articles_table", lambda articles, clusters, run_id: [
             fails("load", a.text) for a in articles]),
@@ -402,6 +399,7 @@ def planted(args: argparse.Namespace) -> None:
     from prefect.testing.utilities import prefect_test_harness
 
     from flows.ingest import ingest
+    from flows.options import RunOptions
     from transforms.documents import file_uri, stable_id
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -410,11 +408,11 @@ def planted(args: argparse.Namespace) -> None:
         lookups = {stable_id(file_uri(path)) for path, stage in plants.items() if stage == "skip unchanged"}
         with prefect_test_harness():
             started = time.perf_counter()
-            ingest([str(folder)], db=str(Path(scratch) / "unplanted.duckdb"), processes=1)
+            ingest([str(folder)], db=str(Path(scratch) / "unplanted.duckdb"), options=RunOptions(processes=1))
             unplanted = time.perf_counter() - started
             with planted_failures(lookups):
                 started = time.perf_counter()
-                summary = ingest([str(folder)], db=str(db), processes=1)
+                summary = ingest([str(folder)], db=str(db), options=RunOptions(processes=1))
                 seconds = time.perf_counter() - started
         with duckdb.connect(str(db), read_only=True) as con:
             rejects = dict(con.execute("SELECT source_uri, split_part(detail, ':', 1) FROM rejects").fetchall())

@@ -20,6 +20,7 @@ import duckdb
 
 from bench.corpus import write_mixed_folder
 from flows.ingest import ingest
+from flows.options import RunOptions
 
 
 def main() -> None:
@@ -41,7 +42,7 @@ def main() -> None:
     with prefect_test_harness():
         for processes in args.processes:
             db = args.workdir / f"warehouse-{processes}.duckdb"
-            runs[processes] = ingest([str(folder)], db=str(db), processes=processes)
+            runs[processes] = ingest([str(folder)], db=str(db), options=RunOptions(processes=processes))
 
     first = runs[args.processes[0]]
     print(f"{'processes':>9} {'documents':>9} {'articles':>8} {'seconds':>8} {'docs/s':>7} {'speed-up':>8}")

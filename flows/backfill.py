@@ -14,8 +14,7 @@ from prefect import flow, get_run_logger
 
 from flows.ingest import ingest
 from flows.landing import days_between, landing_days
-from flows.models import DEFAULT_PROCESSES
-from warehouse.writer import DEFAULT_LOCK_TIMEOUT
+from flows.options import RunOptions
 
 
 class BackfillFailed(RuntimeError):
@@ -33,15 +32,11 @@ def backfill(
     until: date,
     landing: str | None = None,
     db: str | None = None,
-    force: bool = False,
-    prune: bool = False,
-    processes: int = DEFAULT_PROCESSES,
-    dask_address: str | None = None,
-    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    options: RunOptions = RunOptions(),
 ) -> dict[str, dict]:
     """Ingest the day partitions LANDING/YYYY-MM-DD/ from `since` to `until` (both
     included) of the landing folder (default: `$NEWSMILL_LANDING`, else ./landing), each
-    as an ingest subflow run named after its day.
+    as an ingest subflow run named after its day, into the warehouse at `db` with `options`.
 
     Returns each day's outcome by ISO date: its ingest summary with status `ingested`,
     status `missing` when the landing folder has no partition for it, or `failed` with
@@ -51,20 +46,19 @@ def backfill(
         raise ValueError(f"since ({since}) is after until ({until})")
     logger = get_run_logger()
     partitions = landing_days(landing, logger)
-    options = dict(db=db, force=force, prune=prune, processes=processes, dask_address=dask_address, lock_timeout=lock_timeout)
-    days = {day.isoformat(): _ingest_day(day, folder, options) for day, folder in days_between(partitions, since, until).items()}
+    days = {day.isoformat(): _ingest_day(day, folder, db, options) for day, folder in days_between(partitions, since, until).items()}
     if any(outcome["status"] == "failed" for outcome in days.values()):
         raise BackfillFailed(days)
     return days
 
 
-def _ingest_day(day: date, folder: Path | None, options: dict) -> dict:
+def _ingest_day(day: date, folder: Path | None, db: str | None, options: RunOptions) -> dict:
     logger = get_run_logger()
     if folder is None:
         logger.info("%s: no partition in the landing folder", day)
         return {"status": "missing"}
     try:
-        summary = ingest.with_options(flow_run_name=day.isoformat())([str(folder)], **options)
+        summary = ingest.with_options(flow_run_name=day.isoformat())([str(folder)], db=db, options=options)
     except Exception as error:  # the day's run is Failed, with its traceback in its log
         logger.error("%s failed: %s: %s", day, type(error).__name__, error)
         return {"status": "failed", "error": f"{type(error).__name__}: {error}"}

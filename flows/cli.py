@@ -27,12 +27,11 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from flows import options
 from flows.landing import default_landing, require_landing
-from flows.models import DEFAULT_PROCESSES
-from transforms.read import DEFAULT_MAX_RECORD_BYTES, discover
+from transforms.read import discover
 from transforms.read.days import day_named
 from warehouse import DuckDBCliMissing, WarehouseBusy, WarehouseIncompatible, WarehouseMissing, default_path, read_only
-from warehouse.writer import DEFAULT_LOCK_TIMEOUT
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,8 +56,6 @@ def _parser() -> argparse.ArgumentParser:
     inputs.add_argument("paths", nargs="*", default=[], metavar="PATH",
                         help="files, folders or quoted glob patterns of .txt, .html, .jsonl and .warc files, optionally .gz")
     inputs.add_argument("--landing", type=Path, default=None, metavar="DIR", help=LANDING_HELP)
-    ingest.add_argument("--max-record-mb", type=float, default=DEFAULT_MAX_RECORD_BYTES / 2**20, metavar="MB",
-                        help="records larger than this are rejected as too_large (default: %(default)g)")
     _add_run_options(ingest)
     ingest.set_defaults(command=ingest_command)
 
@@ -112,26 +109,11 @@ LANDING_HELP = "the landing folder, one folder per day: DIR/YYYY-MM-DD/ (default
 
 
 def _add_run_options(command: argparse.ArgumentParser) -> None:
-    """The options ingest and backfill share: where to write, and how to run."""
+    """What ingest and backfill share: where to write, the run's options, and the terminal."""
     command.add_argument("--db", type=Path, default=None, metavar="FILE", help=DB_HELP)
-    command.add_argument("--force", action="store_true", help="reprocess records the warehouse already holds unchanged")
-    command.add_argument("--prune", action="store_true",
-                         help="remove the records of stored files that are gone from the scanned paths")
-    command.add_argument("--processes", type=_at_least_one, default=DEFAULT_PROCESSES, metavar="N",
-                         help="processes for the CPU-heavy stages, each with its own models (default: %(default)s, "
-                              "from the CPU count)")
-    command.add_argument("--dask-address", default=None, metavar="tcp://HOST:PORT",
-                         help="run the CPU-heavy stages on this Dask cluster instead")
-    command.add_argument("--wait", type=_seconds, default=DEFAULT_LOCK_TIMEOUT, metavar="SECONDS",
-                         help="how long to wait for another process holding the warehouse (default: %(default)g)")
+    options.add_flags(command)
     command.add_argument("--verbose", action="store_true",
                          help="show Prefect's log on the terminal too (it always goes to Prefect's API and UI)")
-
-
-def _at_least_one(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
-    return int(value)
 
 
 def _seconds(value: str) -> float:
@@ -177,8 +159,7 @@ def ingest_command(args: argparse.Namespace) -> int:
 
     try:
         with _run_on_terminal(args.verbose):
-            summary = ingest(paths, landing=landing, db=str(db), force=args.force, prune=args.prune, max_record_bytes=int(args.max_record_mb * 2**20),
-                             processes=args.processes, dask_address=args.dask_address, lock_timeout=args.wait)
+            summary = ingest(paths, landing=landing, db=str(db), options=options.from_flags(args))
     except (WarehouseBusy, WarehouseIncompatible):
         raise
     except Exception as error:  # the flow's traceback is already in Prefect's log
@@ -291,8 +272,7 @@ def backfill_command(args: argparse.Namespace) -> int:
 
     try:
         with _run_on_terminal(args.verbose, days=True):
-            days = backfill(args.since, args.until, landing=str(landing), db=str(db), force=args.force, prune=args.prune,
-                            processes=args.processes, dask_address=args.dask_address, lock_timeout=args.wait)
+            days = backfill(args.since, args.until, landing=str(landing), db=str(db), options=options.from_flags(args))
     except BackfillFailed as failure:
         print(format_backfill(failure.days, db))
         print(f"newsmill: {failure}. Re-run the backfill to resume: days already ingested are skipped", file=sys.stderr)

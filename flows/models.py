@@ -21,3 +21,11 @@ def language_detector() -> LanguageDetector:
 def english_ner():
     """The model with its gazetteer (reading GeoNames' names takes half a second)."""
     return load_english_ner(places=load_places())
+
+
+def ner_languages() -> set[str]:
+    return {"en"}
+
+
+def ner_model(language: str):
+    return english_ner()

@@ -10,6 +10,7 @@ from bench.corpus import story, write_news_corpus
 from bench.end_to_end import _entity_scores, _newsmill_outputs, _pair_scores, _script_outputs, _text_scores
 from bench.naive_script import run as run_naive_script
 from flows.ingest import ingest
+from flows.options import RunOptions
 from transforms import neardup
 
 
@@ -55,7 +56,7 @@ def news(tmp_path_factory) -> tuple[Path, list[dict]]:
 
 def test_newsmill_scores_at_least_as_well_as_the_obvious_script(prefect_server, news, tmp_path):
     folder, truth = news
-    ingest([str(folder)], db=str(tmp_path / "newsmill.duckdb"), processes=1)
+    ingest([str(folder)], db=str(tmp_path / "newsmill.duckdb"), options=RunOptions(processes=1))
     assert run_naive_script(folder, tmp_path / "script.duckdb") == 60
 
     newsmill, script = _newsmill_outputs(tmp_path / "newsmill.duckdb"), _script_outputs(tmp_path / "script.duckdb")

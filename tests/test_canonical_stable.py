@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from flows.ingest import ingest
+from flows.options import RunOptions
 from transforms.dedup import ClusterMember, Standing, assign_clusters
 
 ARTICLES = 24
@@ -46,7 +47,7 @@ def _clusters(db: Path) -> dict[str, tuple[str, str, bool]]:
 
 
 def _ingest(paths: list[Path], db: Path, **options) -> dict:
-    return ingest([str(p) for p in paths], db=str(db), processes=1, **options)
+    return ingest([str(p) for p in paths], db=str(db), options=RunOptions(processes=1, **options))
 
 
 def _canonical_folders(db: Path) -> set[str]:

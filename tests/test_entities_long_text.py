@@ -8,6 +8,7 @@ import time
 import pytest
 
 from flows.ingest import tag_texts
+from transforms.tagging import TextToTag
 from flows.models import english_ner
 from transforms import entities
 from transforms.entities import PIECE_CHARS, find_mentions, resolve_mentions, text_pieces
@@ -120,7 +121,7 @@ def over_a_million():
     text = long_text(1_088_999)
     assert 1_088_999 <= len(text) < 1_090_000
     started = time.perf_counter()
-    [mentions] = tag_texts.fn([text])
+    [mentions] = tag_texts.fn([TextToTag("en", text)])
     print(f"tagged {len(text):,} characters in {time.perf_counter() - started:.1f} s")
     return text, mentions
 

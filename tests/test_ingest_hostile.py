@@ -12,6 +12,7 @@ import duckdb
 from bench.reliability import PLANTED_STAGES, planted_failures, write_planted_folder
 from flows.cli import main
 from flows.ingest import ingest
+from flows.options import RunOptions
 from transforms.documents import file_uri, stable_id
 
 
@@ -35,7 +36,7 @@ def test_records_failing_in_any_stage_become_rejects_and_the_rest_loads(prefect_
     db = tmp_path / "w.duckdb"
 
     with planted_failures(lookups):
-        summary = ingest([str(tmp_path / "in")], db=str(db), batch_size=40, processes=1)
+        summary = ingest([str(tmp_path / "in")], db=str(db), options=RunOptions(batch_size=40, processes=1))
 
         assert summary["failed"] == 0
         assert summary["rejects_by_reason"] == {"processing_error": len(PLANTED_STAGES)}
@@ -47,9 +48,9 @@ def test_records_failing_in_any_stage_become_rejects_and_the_rest_loads(prefect_
         assert _rows(db, "SELECT status FROM runs") == [("completed",)]
 
         # Parked, not stuck: a re-run passes over them,
-        assert ingest([str(tmp_path / "in")], db=str(db), processes=1)["unchanged"] == 120
+        assert ingest([str(tmp_path / "in")], db=str(db), options=RunOptions(processes=1))["unchanged"] == 120
     # and once the cause is gone `--force` loads them.
-    assert ingest([str(tmp_path / "in")], db=str(db), force=True, processes=1)["articles"] == 120
+    assert ingest([str(tmp_path / "in")], db=str(db), options=RunOptions(force=True, processes=1))["articles"] == 120
     assert _accounted(db) == (120, 120, 0, 0)
 
 
@@ -174,7 +175,7 @@ def test_a_batch_failing_as_it_starts_is_settled_after_the_batch_before_it_loads
     db = tmp_path / "w.duckdb"
 
     with planted_failures({stable_id(file_uri(folder / "d_poison.txt"))}):  # fails the second batch's first stage
-        summary = ingest([str(folder)], db=str(db), batch_size=2, processes=1)
+        summary = ingest([str(folder)], db=str(db), options=RunOptions(batch_size=2, processes=1))
 
     assert summary["rejects_by_reason"] == {"processing_error": 1}
     assert _rows(db, """SELECT count(DISTINCT cluster_id) FROM articles

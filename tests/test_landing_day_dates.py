@@ -18,6 +18,7 @@ from warcio.warcwriter import WARCWriter
 
 from flows.cli import main
 from flows.ingest import ingest
+from flows.options import RunOptions
 from tests.conftest import SAMPLE
 from transforms.read import read_file
 from transforms.read.days import folder_day
@@ -113,7 +114,7 @@ def test_an_ingest_of_the_landing_folder_reads_its_days_and_leaves_out_the_rest_
     (landing / "2024-05-02").symlink_to(tmp_path / "unmounted" / "2024-05-02")
     caplog.set_level(logging.WARNING)
 
-    summary = ingest(landing=str(landing), db=str(db), processes=1)
+    summary = ingest(landing=str(landing), db=str(db), options=RunOptions(processes=1))
 
     assert (summary["documents"], summary["articles"], summary["rejects"]) == (12, 12, 0)
     assert "not day partitions (folders named YYYY-MM-DD), left out: notes" in caplog.text
@@ -128,7 +129,7 @@ def test_a_warehouse_from_before_gets_the_days_of_its_stored_articles(prefect_se
     elsewhere.mkdir()
     shutil.copy(SAMPLE / "06_wildfire_evacuation.txt", elsewhere)
     for warehouse in (db, fresh):
-        ingest([str(landing / DAY), str(elsewhere)], db=str(warehouse), processes=1)
+        ingest([str(landing / DAY), str(elsewhere)], db=str(warehouse), options=RunOptions(processes=1))
     with duckdb.connect(str(db)) as con:  # as the release before this one left it
         con.execute("UPDATE articles SET fetched_at = NULL")
         con.execute("DELETE FROM schema_migrations WHERE version = '008_landing_day_fetched_at.sql'")
@@ -138,4 +139,4 @@ def test_a_warehouse_from_before_gets_the_days_of_its_stored_articles(prefect_se
 
     assert _fetched(db) == _fetched(fresh)
     assert Counter(when for _, when in _fetched(db)) == {datetime(2024, 5, 1): 12, None: 1}  # elsewhere: no day
-    assert ingest([str(landing / DAY)], db=str(db), processes=1)["unchanged"] == 12
+    assert ingest([str(landing / DAY)], db=str(db), options=RunOptions(processes=1))["unchanged"] == 12

@@ -17,6 +17,7 @@ from prefect.settings import PREFECT_API_URL
 from bench.corpus import write_mixed_folder
 from bench.reliability import broken_invariants
 from flows.ingest import ingest
+from flows.options import RunOptions
 from transforms.documents import Article, Document
 from warehouse import RunRecord, Warehouse, WarehouseBusy
 
@@ -43,7 +44,7 @@ def corpus(tmp_path_factory) -> Path:
 def corpus_counts(prefect_server, corpus, tmp_path_factory) -> dict[str, int]:
     """What one clean ingest of the corpus leaves in the warehouse."""
     db = tmp_path_factory.mktemp("clean") / "w.duckdb"
-    ingest([str(corpus)], db=str(db), processes=1)
+    ingest([str(corpus)], db=str(db), options=RunOptions(processes=1))
     return _counts(db)
 
 
@@ -77,7 +78,8 @@ class Watched:
 
 def _ingest(env: dict[str, str], paths: list[Path], db: Path, **options) -> Watched:
     """`flows.ingest.ingest` in a process of its own."""
-    code = f"from flows.ingest import ingest; ingest({[str(p) for p in paths]!r}, db={str(db)!r}, **{options!r})"
+    code = ("from flows.ingest import ingest; from flows.options import RunOptions; "
+            f"ingest({[str(p) for p in paths]!r}, db={str(db)!r}, options=RunOptions(**{options!r}))")
     return Watched(["-c", code], env)
 
 
@@ -134,7 +136,7 @@ def test_two_ingests_started_at_once_both_finish_one_after_the_other(env, sample
     names_the_other = [f"(pid {other.process.pid} on" in run.output for run, other in zip(runs, runs[::-1])]
     assert sorted(names_the_other) == [False, True]  # one waited for the other, and says so
     clean = tmp_path / "clean.duckdb"
-    ingest([str(sample_copy), str(more)], db=str(clean), processes=1)
+    ingest([str(sample_copy), str(more)], db=str(clean), options=RunOptions(processes=1))
     assert _counts(db) == _counts(clean)
     assert broken_invariants(db) == {}
     assert set(_run_statuses(db)) == {"completed"}
@@ -169,7 +171,7 @@ def test_a_killed_run_leaves_a_consistent_warehouse_that_the_next_run_completes(
     assert 16 <= _counts(db)["documents"] < 64
     assert _run_statuses(db) == ["running"]  # until the next writer opens the warehouse
 
-    ingest([str(corpus)], db=str(db), batch_size=8, processes=1)
+    ingest([str(corpus)], db=str(db), options=RunOptions(batch_size=8, processes=1))
     assert _counts(db) == corpus_counts
     assert broken_invariants(db) == {}
     assert _run_statuses(db) == ["failed", "completed"]
@@ -239,7 +241,7 @@ def test_a_session_holding_the_file_makes_a_run_wait_then_give_up(prefect_server
         started = time.perf_counter()
         with pytest.raises(WarehouseBusy, match=rf"is busy: process {holder.pid} \(.+\) had it open for all of the 2 s "
                                                 r"waited\. If that is a DuckDB session"):
-            ingest([str(sample_copy)], db=str(db), lock_timeout=2)
+            ingest([str(sample_copy)], db=str(db), options=RunOptions(wait=2))
         assert 2 <= time.perf_counter() - started < 10
     finally:
         holder.kill()
@@ -253,7 +255,7 @@ def test_a_run_waits_for_a_session_holding_the_file_to_close_it(prefect_server, 
     db = tmp_path / "w.duckdb"
     duckdb.connect(str(db)).close()
     holder = _started(f"import duckdb, time; con = duckdb.connect({str(db)!r}); print('ready', flush=True); time.sleep(3)")
-    summary = ingest([str(sample_copy)], db=str(db), lock_timeout=60)
+    summary = ingest([str(sample_copy)], db=str(db), options=RunOptions(wait=60))
     holder.wait()
     assert summary["articles"] == 12
     assert f"the warehouse {db} is busy: process {holder.pid} (" in caplog.text

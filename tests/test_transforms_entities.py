@@ -8,6 +8,7 @@ import pytest
 
 from flows.ingest import tag_texts
 from flows.parallel import Workers
+from transforms.tagging import TextToTag
 from transforms.documents import count_words, stable_id
 from transforms.entities import (
     NAMED_LABELS,
@@ -511,9 +512,9 @@ def test_tagging_on_two_processes_gives_what_one_process_gives(prefect_server):
     before = set(multiprocessing.active_children())
 
     with Workers(processes=2) as workers:
-        on_two = workers.map(tag_texts, texts)
+        on_two = workers.map(tag_texts, [TextToTag("en", text) for text in texts])
         started = set(multiprocessing.active_children()) - before
-    on_one = Workers(processes=1).map(tag_texts, texts)
+    on_one = Workers(processes=1).map(tag_texts, [TextToTag("en", text) for text in texts])
 
     assert started  # the texts really went to worker processes
     assert len(on_two) == len(texts)

@@ -19,13 +19,14 @@ from prefect.settings import PREFECT_API_URL, get_current_settings
 from bench.corpus import article, scraped_text
 from bench.reliability import broken_invariants
 from flows.ingest import ingest
+from flows.options import RunOptions
 from flows.parallel import MIN_ITEMS_PER_WORKER
 from tests.test_one_writer import Watched, _counts, _run_statuses
 
 ARTICLES = 2 * MIN_ITEMS_PER_WORKER  # one batch, just enough to be shared out between two processes
 # The log line of a batch's site templates stripped, in the run's own process: the workers
 # (or the cluster) have cleaned every chunk of the batch.
-CLEANED = ("Task run 'strip_site_templates-", "Completed")
+CLEANED = ("Task run 'site templates-", "Completed")
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +109,7 @@ def test_a_run_killed_with_sigkill_leaves_none_of_its_processes_and_the_next_run
     started, left = _kill(run, {"multiprocessing.spawn": 2, "uvicorn": 1})
 
     assert left == [], f"left running after the run was killed: {left}\nof: {started}"
-    assert ingest([str(corpus)], db=str(db), processes=1)["articles"] == ARTICLES
+    assert ingest([str(corpus)], db=str(db), options=RunOptions(processes=1))["articles"] == ARTICLES
     assert _counts(db)["articles"] == ARTICLES
     assert broken_invariants(db) == {}
     statuses = _run_statuses(db)  # the killed run had loaded nothing yet: it may have left no row

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
+from typing import NamedTuple
 
 _NON_WORD = re.compile(r"[\W_]+")
 
@@ -51,6 +52,13 @@ class ClusterMember:
     standing: Standing = Standing.NEW
 
 
+class ClusterDecision(NamedTuple):
+    """Which duplicate cluster an article is in, and whether it stands for it."""
+
+    cluster_id: str
+    is_canonical: bool
+
+
 def canonical_order(member: ClusterMember) -> tuple:
     """The canonical member sorts first: earliest published, then most complete, then seen first."""
     return (member.published_at is None, member.published_at or datetime.min, -member.word_count, member.standing)
@@ -58,8 +66,8 @@ def canonical_order(member: ClusterMember) -> tuple:
 
 def assign_clusters(
     members: Iterable[ClusterMember], links: Iterable[tuple[str, str]] = ()
-) -> dict[str, tuple[str, bool]]:
-    """article_id -> (cluster_id, is_canonical) for every member given. Of members equal
+) -> dict[str, ClusterDecision]:
+    """article_id -> its ClusterDecision for every member given. Of members equal
     in `canonical_order`, the first given is canonical: give the stored ones in a fixed
     order, then the new ones in input order, and every run decides alike.
 
@@ -88,8 +96,16 @@ def assign_clusters(
         surviving = sorted(m.cluster_id for m in group if m.cluster_id in ids)
         cluster_id = surviving[0] if surviving else canonical.article_id
         for member in group:
-            decisions[member.article_id] = (cluster_id, member.article_id == canonical.article_id)
+            decisions[member.article_id] = ClusterDecision(cluster_id, member.article_id == canonical.article_id)
     return decisions
+
+
+def regroup(stored: Iterable[ClusterMember], new: Iterable[ClusterMember],
+            links: Iterable[tuple[str, str]]) -> dict[str, ClusterDecision]:
+    """The clusters of a batch's articles (`new`, in input order) with every stored member
+    of the clusters they touch: ties go to the member seen first, the stored ones in a fixed
+    order, then the new ones in input order."""
+    return assign_clusters(sorted(stored, key=lambda m: m.article_id) + list(new), links)
 
 
 def components(nodes: Iterable, edges: Iterable[tuple]) -> dict:

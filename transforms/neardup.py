@@ -109,6 +109,15 @@ def candidate_pairs(keys: Iterable[tuple[int, list[int]]]) -> set[tuple[int, int
     return {(a, b) for ids in buckets.values() for i, a in enumerate(ids) for b in ids[i + 1:]}
 
 
+def near_duplicate_links(new: dict[str, Signature], stored: dict[str, Signature],
+                         candidates: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The pairs of copies among new articles, and between new and stored ones: the band
+    keys' candidate pairs (`candidates`: new id, stored id) that pass the signature check."""
+    pairs = candidate_pairs((ident, signature.band_keys) for ident, signature in new.items())
+    return ([(a, b) for a, b in sorted(pairs) if is_near_duplicate(new[a], new[b])]
+            + [(a, b) for a, b in candidates if is_near_duplicate(new[a], stored[b])])
+
+
 def cluster(texts: list[str]) -> list[int]:
     """A cluster label per text, in memory: texts with equal labels are near-duplicates."""
     signatures = [sign(text) for text in texts]
