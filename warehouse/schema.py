@@ -136,7 +136,9 @@ def create_views(con: duckdb.DuckDBPyConnection, temporary: bool = False) -> Non
         except ViewError as error:
             if not temporary:
                 raise
-            logger.warning("view %s is left out: %s%s", view.name, error, _older_warehouse(con))
+            kept = _stored_view(con, view.name)
+            logger.warning("view %s is left out: %s%s%s", view.name, str(error).splitlines()[0], _older_warehouse(con),
+                           "; queries on it read the warehouse's own view of that name, an older release's" if kept else "")
             continue
         made.add(view.name)
 
@@ -149,6 +151,10 @@ def _create_view(con: duckdb.DuckDBPyConnection, view: View, made: set[str], tem
         con.execute(f"CREATE OR REPLACE {'TEMP ' if temporary else ''}VIEW {view.name} AS\n{view.query}")
     except duckdb.Error as error:
         raise ViewError(f"{view.file}: {error}") from None
+
+
+def _stored_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND NOT temporary", [name]).fetchall()[0][0])
 
 
 def _older_warehouse(con: duckdb.DuckDBPyConnection) -> str:
