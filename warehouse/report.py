@@ -57,16 +57,18 @@ def render_report(con: duckdb.DuckDBPyConnection, since: date | None = None) -> 
 
 
 class Period:
-    """The views over the report's period. An article's day is `article_days.day`: articles
-    with none count in an unrestricted report, and drop out once a start date is asked for."""
+    """The views over the report's period: the tables they read hold only the runs started
+    `since` or later, those runs' rejects, and the articles whose day (`article_days`, its
+    rule read from the view's file) is `since` or later. Undated articles count in an
+    unrestricted report, and drop out once a start date is asked for."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, since: date | None):
         self.con, self.since = con, since
-        days = next(view for view in load_views() if view.name == "article_days").query
-        self.tables = {  # in this order: each reads the period's tables before it
+        article_days = next(view for view in load_views() if view.name == "article_days").query
+        self.tables = {  # in this order: `rejects` reads the period's `runs`
             "runs": "SELECT * FROM runs WHERE $since::DATE IS NULL OR started_at::DATE >= $since::DATE",
             "rejects": "SELECT * FROM rejects WHERE run_id IN (SELECT run_id FROM runs)",
-            "articles": f"SELECT * EXCLUDE (day) FROM (\n{days}\n) WHERE $since::DATE IS NULL OR day >= $since::DATE",
+            "articles": f"SELECT * EXCLUDE (day) FROM (\n{article_days}\n) WHERE $since::DATE IS NULL OR day >= $since::DATE",
         }
 
     def rows(self, views: list[str], query: str, **parameters) -> list[tuple]:
@@ -75,7 +77,7 @@ class Period:
 
 
 def _overview(period: Period) -> str:
-    (articles, stories, duplicates, undated, rejects, entities), = period.rows(
+    [(articles, stories, duplicates, undated, rejects, entities)] = period.rows(
         ["totals"], "SELECT articles, stories, duplicates, undated, rejects, entities FROM totals")
     figures = [("articles", articles), ("distinct stories", stories), ("duplicates", duplicates),
                ("rejected records", rejects), ("entities mentioned", entities), ("undated articles", undated)]
@@ -84,8 +86,9 @@ def _overview(period: Period) -> str:
 
 
 def _articles_over_time(period: Period, grain: str) -> str:
-    view, _, column = GRAINS[grain]
-    rows = period.rows([view], f"SELECT {column}, articles, stories FROM {view} WHERE {column} IS NOT NULL")
+    views = GRAINS[grain]
+    rows = period.rows([views.articles], f"""SELECT {views.period}, articles, stories FROM {views.articles}
+                                            WHERE {views.period} IS NOT NULL""")
     counts = {start: (articles, stories) for start, articles, stories in rows}
     columns = [(_period_label(start, grain), *counts.get(start, (0, 0))) for start in _periods(counts, grain)]
     return _section("articles-over-time", "Articles over time",
@@ -95,7 +98,7 @@ def _articles_over_time(period: Period, grain: str) -> str:
 
 def _grain(period: Period) -> str:
     """Days for up to four months of articles, months beyond: a chart stays readable."""
-    (first, last), = period.rows(["articles_per_day"], "SELECT min(day), max(day) FROM articles_per_day")
+    [(first, last)] = period.rows(["articles_per_day"], "SELECT min(day), max(day) FROM articles_per_day")
     return "day" if first is None or (last - first).days <= 120 else "month"
 
 
@@ -128,9 +131,9 @@ def _top_entities(period: Period, grain: str) -> str:
                        f"""SELECT entity_id, name, label, stories FROM entity_totals
                            WHERE label IN ('PERSON', 'ORG', 'GPE', 'LOC')
                            ORDER BY stories DESC, mentions DESC, name LIMIT {TOP}""")
-    _, view, column = GRAINS[grain]
-    counts = period.rows([view], f"""SELECT entity_id, {column}, stories FROM {view}
-                                     WHERE entity_id IN (SELECT unnest($ids)) AND {column} IS NOT NULL""",
+    views = GRAINS[grain]
+    counts = period.rows([views.entities], f"""SELECT entity_id, {views.period}, stories FROM {views.entities}
+                                              WHERE entity_id IN (SELECT unnest($ids)) AND {views.period} IS NOT NULL""",
                          ids=[r[0] for r in rows])
     stories_in: dict[tuple[str, date], int] = {(entity_id, start): n for entity_id, start, n in counts}
     periods = _periods({start: None for _, start, _ in counts}, grain)
