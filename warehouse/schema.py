@@ -154,16 +154,17 @@ def _create_view(con: duckdb.DuckDBPyConnection, view: View, made: set[str], tem
 
 
 def _stored_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the warehouse has a view `name` of its own, which a TEMP view would hide."""
     return bool(con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND NOT temporary", [name]).fetchall()[0][0])
 
 
 def _older_warehouse(con: duckdb.DuckDBPyConnection) -> str:
     """What to do about a view left out, when the warehouse lacks migrations of this release."""
-    releases = {script.name for script in _SQL.joinpath("schema").iterdir() if script.name.endswith(".sql")}
+    migrations = {script.name for script in _SQL.joinpath("schema").iterdir() if script.name.endswith(".sql")}
     try:
         applied = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
     except duckdb.CatalogException:
         applied = set()
-    if releases <= applied:
+    if migrations <= applied:
         return ""
-    return f" (the warehouse lacks migration {min(releases - applied)}: the next `newsmill ingest` applies it)"
+    return f" (the warehouse lacks migration {min(migrations - applied)}: the next `newsmill ingest` applies it)"
