@@ -23,7 +23,7 @@ from tests.conftest import SAMPLE
 from transforms.read import read_file
 from transforms.read.days import folder_day
 from warehouse import Warehouse
-from warehouse.report import ARTICLES_SINCE
+from warehouse.report import Period
 
 DAY = "2024-05-01"
 PER_DAY_VIEWS = ["articles_per_site_day", "article_entities", "entity_daily_mentions", "entity_cooccurrence"]
@@ -84,9 +84,9 @@ def _undated(db: Path) -> dict[str, int]:
         total = con.execute("SELECT count(*) FROM articles").fetchone()[0]
         counts["articles"] = con.execute(
             "SELECT count(*) FILTER (WHERE coalesce(published_at, fetched_at) IS NULL) FROM articles").fetchone()[0]
-        counts["report"] = con.execute(f"SELECT count(*) - count(day) FROM {ARTICLES_SINCE}", {"since": None}).fetchone()[0]
-        counts["report since the day"] = total - con.execute(
-            f"SELECT count(*) FROM {ARTICLES_SINCE}", {"since": date.fromisoformat(DAY)}).fetchone()[0]
+        counts["report"] = Period(con, None).rows(["totals"], "SELECT undated FROM totals")[0][0]
+        counts["report since the day"] = total - Period(con, date.fromisoformat(DAY)).rows(
+            ["totals"], "SELECT articles FROM totals")[0][0]
     return counts
 
 

@@ -129,6 +129,8 @@ def read_only(path: str | Path, timeout: float = READ_TIMEOUT) -> duckdb.DuckDBP
     TEMP tables, views and macros, SET VARIABLE, the search path; CHECKPOINT, VACUUM and
     ANALYZE are accepted and do nothing on a read-only database. Nothing spills to disk, so
     a query too large for memory fails (with the same "disabled by configuration" error).
+    This release's views are there as TEMP views; on a warehouse an older release wrote,
+    those its tables cannot make yet are left out, each with a warning (`create_views`).
     """
     con = connect(path, read_only=True, timeout=timeout, config=READER_CONFIG)
     try:

@@ -1,84 +1,104 @@
 """The warehouse as one self-contained HTML page: charts drawn as inline SVG, no scripts,
 nothing fetched, so it opens anywhere, offline, and can be mailed as a file.
 
-The figures are computed from the tables here rather than read from the views in
-`views/`, because `--since` restricts them to the articles of a period and the views
-cover the whole warehouse. Every text from the data (titles, names, sites, reasons) is
-HTML-escaped, so a title such as `<script>...` shows as text.
+The figures are the views' of `views/`, run over the period `--since` asks for: each query
+reads the views as CTEs over the articles dated since then and the rejects and runs of
+runs started since then (`with_views`), so the report counts as a user's query on a view
+does. Every text from the data (titles, names, sites, reasons) is HTML-escaped, so a title
+such as `<script>...` shows as text.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from html import escape
+from typing import NamedTuple
 
 import duckdb
+
+from warehouse.schema import load_views, with_views
 
 BAR = "#3867a8"  # one colour for every mark: the charts compare lengths, not hues
 MUTED = "#9db4d6"
 TOP = 12  # rows in a ranking chart
 
 
+class Grain(NamedTuple):
+    """The views that count by one length of period, and their period column."""
+
+    articles: str
+    entities: str
+    period: str
+
+
+GRAINS = {"day": Grain("articles_per_day", "entity_daily_mentions", "day"),
+          "month": Grain("articles_per_month", "entity_monthly_mentions", "month")}
+
+
 def render_report(con: duckdb.DuckDBPyConnection, since: date | None = None) -> str:
     """The report over articles dated `since` or later (all articles when None); rejects
     and runs from runs started since then."""
-    grain = _grain(con, since)
+    period = Period(con, since)
+    grain = _grain(period)
     sections = [
-        _overview(con, since),
-        _articles_over_time(con, since, grain),
-        _duplicate_rate_by_site(con, since),
-        _top_entities(con, since, grain),
-        _languages(con, since),
-        _rejects(con, since),
-        _latest_articles(con, since),
-        _runs(con, since),
+        _overview(period),
+        _articles_over_time(period, grain),
+        _duplicate_rate_by_site(period),
+        _top_entities(period, grain),
+        _languages(period),
+        _rejects(period),
+        _latest_articles(period),
+        _runs(period),
     ]
-    period = "all articles" if since is None else f"articles dated {since.isoformat()} or later"
+    covered = "all articles" if since is None else f"articles dated {since.isoformat()} or later"
     return PAGE.format(
-        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), period=escape(period), body="\n".join(sections)
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), period=escape(covered), body="\n".join(sections)
     )
 
 
-# An article's day is the day it was published, else fetched. Articles with neither count
-# in the totals and rankings of an unrestricted report, and drop out once a start date is
-# asked for.
-ARTICLES_SINCE = """(SELECT *, coalesce(published_at, fetched_at)::DATE AS day FROM articles
-                     WHERE $since::DATE IS NULL OR day >= $since::DATE)"""
-RUNS_SINCE = "($since::DATE IS NULL OR runs.started_at::DATE >= $since::DATE)"
+class Period:
+    """The views over the report's period: the tables they read hold only the runs started
+    `since` or later, those runs' rejects, and the articles whose day (`article_days`, its
+    rule read from the view's file) is `since` or later. Undated articles count in an
+    unrestricted report, and drop out once a start date is asked for."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, since: date | None):
+        self.con, self.since = con, since
+        article_days = next(view for view in load_views() if view.name == "article_days").query
+        self.tables = {  # in this order: `rejects` reads the period's `runs`
+            "runs": "SELECT * FROM runs WHERE $since::DATE IS NULL OR started_at::DATE >= $since::DATE",
+            "rejects": "SELECT * FROM rejects WHERE run_id IN (SELECT run_id FROM runs)",
+            "articles": f"SELECT * EXCLUDE (day) FROM (\n{article_days}\n) WHERE $since::DATE IS NULL OR day >= $since::DATE",
+        }
+
+    def rows(self, views: list[str], query: str, **parameters) -> list[tuple]:
+        """The rows of `query`, which reads `views` over the period."""
+        return self.con.execute(with_views(views, self.tables) + query, {"since": self.since, **parameters}).fetchall()
 
 
-def _overview(con, since: date) -> str:
-    articles, stories, duplicates, undated = con.execute(
-        f"""SELECT count(*), count(DISTINCT cluster_id), count(*) FILTER (WHERE NOT is_canonical),
-                   count(*) FILTER (WHERE day IS NULL)
-            FROM {ARTICLES_SINCE}""", {"since": since}).fetchone()
-    rejects = con.execute(
-        f"SELECT count(*) FROM rejects JOIN runs USING (run_id) WHERE {RUNS_SINCE}", {"since": since}
-    ).fetchone()[0]
-    entities = con.execute(
-        f"SELECT count(DISTINCT entity_id) FROM mentions WHERE article_id IN (SELECT article_id FROM {ARTICLES_SINCE})",
-        {"since": since}).fetchone()[0]
+def _overview(period: Period) -> str:
+    [(articles, stories, duplicates, undated, rejects, entities)] = period.rows(
+        ["totals"], "SELECT articles, stories, duplicates, undated, rejects, entities FROM totals")
     figures = [("articles", articles), ("distinct stories", stories), ("duplicates", duplicates),
                ("rejected records", rejects), ("entities mentioned", entities), ("undated articles", undated)]
     cells = "".join(f'<div class="figure"><b>{value:,}</b><span>{escape(name)}</span></div>' for name, value in figures)
     return f'<section id="overview"><div class="figures">{cells}</div></section>'
 
 
-def _articles_over_time(con, since: date, grain: str) -> str:
-    rows = con.execute(
-        f"""SELECT date_trunc('{grain}', day)::DATE AS period,
-                   count(*), count(DISTINCT cluster_id)
-            FROM {ARTICLES_SINCE} WHERE period IS NOT NULL GROUP BY period""", {"since": since}).fetchall()
-    counts = {period: (articles, stories) for period, articles, stories in rows}
-    columns = [(_period_label(period, grain), *counts.get(period, (0, 0))) for period in _periods(counts, grain)]
+def _articles_over_time(period: Period, grain: str) -> str:
+    views = GRAINS[grain]
+    rows = period.rows([views.articles], f"""SELECT {views.period}, articles, stories FROM {views.articles}
+                                            WHERE {views.period} IS NOT NULL""")
+    counts = {start: (articles, stories) for start, articles, stories in rows}
+    columns = [(_period_label(start, grain), *counts.get(start, (0, 0))) for start in _periods(counts, grain)]
     return _section("articles-over-time", "Articles over time",
                     f"Articles per {grain} (published, else fetched); the lighter part of a column is duplicates.",
                     column_chart(columns))
 
 
-def _grain(con, since: date) -> str:
+def _grain(period: Period) -> str:
     """Days for up to four months of articles, months beyond: a chart stays readable."""
-    first, last = con.execute(f"SELECT min(day), max(day) FROM {ARTICLES_SINCE}", {"since": since}).fetchone()
+    [(first, last)] = period.rows(["articles_per_day"], "SELECT min(day), max(day) FROM articles_per_day")
     return "day" if first is None or (last - first).days <= 120 else "month"
 
 
@@ -86,41 +106,37 @@ def _periods(counts: dict[date, object], grain: str) -> list[date]:
     """Every day or month from the first to the last with articles, the empty ones too."""
     if not counts:
         return []
-    period, last, periods = min(counts), max(counts), []
-    while period <= last:
-        periods.append(period)
-        period = period + timedelta(days=1) if grain == "day" else (period + timedelta(days=32)).replace(day=1)
+    start, last, periods = min(counts), max(counts), []
+    while start <= last:
+        periods.append(start)
+        start = start + timedelta(days=1) if grain == "day" else (start + timedelta(days=32)).replace(day=1)
     return periods
 
 
-def _period_label(period: date, grain: str) -> str:
-    return period.isoformat() if grain == "day" else period.strftime("%Y-%m")
+def _period_label(start: date, grain: str) -> str:
+    return start.isoformat() if grain == "day" else start.strftime("%Y-%m")
 
 
-def _duplicate_rate_by_site(con, since: date) -> str:
-    rows = con.execute(
-        f"""SELECT coalesce(site, '(no site)'), count(*) AS articles,
-                   count(*) FILTER (WHERE NOT is_canonical) / count(*) AS rate
-            FROM {ARTICLES_SINCE} GROUP BY ALL ORDER BY articles DESC, 1 LIMIT {TOP}""", {"since": since}).fetchall()
+def _duplicate_rate_by_site(period: Period) -> str:
+    rows = period.rows(["duplicate_rate_by_site"],
+                       f"""SELECT coalesce(site, '(no site)'), articles, duplicates / articles
+                           FROM duplicate_rate_by_site ORDER BY articles DESC, 1 LIMIT {TOP}""")
     chart = bar_chart([(f"{site} ({articles:,})", rate) for site, articles, rate in rows], percent=True)
     return _section("duplicate-rate", "Duplicate rate per site",
                     f"Share of each site's articles that are copies of an earlier one; the {TOP} largest sites.", chart)
 
 
-def _top_entities(con, since: date, grain: str) -> str:
-    rows = con.execute(
-        f"""SELECT e.entity_id, e.name, e.label, count(DISTINCT a.cluster_id) AS stories
-            FROM mentions m JOIN entities e USING (entity_id) JOIN {ARTICLES_SINCE} a USING (article_id)
-            WHERE e.label IN ('PERSON', 'ORG', 'GPE', 'LOC')
-            GROUP BY ALL ORDER BY stories DESC, count(*) DESC, e.name LIMIT {TOP}""", {"since": since}).fetchall()
-    counts = con.execute(
-        f"""SELECT entity_id, date_trunc('{grain}', a.day)::DATE AS period,
-                   count(DISTINCT a.cluster_id)
-            FROM mentions m JOIN {ARTICLES_SINCE} a USING (article_id)
-            WHERE entity_id IN (SELECT unnest($ids)) AND period IS NOT NULL GROUP BY ALL""",
-        {"since": since, "ids": [r[0] for r in rows]}).fetchall()
-    stories_in: dict[tuple[str, date], int] = {(entity_id, period): n for entity_id, period, n in counts}
-    periods = _periods({period: None for _, period, _ in counts}, grain)
+def _top_entities(period: Period, grain: str) -> str:
+    rows = period.rows(["entity_totals"],
+                       f"""SELECT entity_id, name, label, stories FROM entity_totals
+                           WHERE label IN ('PERSON', 'ORG', 'GPE', 'LOC')
+                           ORDER BY stories DESC, mentions DESC, name LIMIT {TOP}""")
+    views = GRAINS[grain]
+    counts = period.rows([views.entities], f"""SELECT entity_id, {views.period}, stories FROM {views.entities}
+                                              WHERE entity_id IN (SELECT unnest($ids)) AND {views.period} IS NOT NULL""",
+                         ids=[r[0] for r in rows])
+    stories_in: dict[tuple[str, date], int] = {(entity_id, start): n for entity_id, start, n in counts}
+    periods = _periods({start: None for _, start, _ in counts}, grain)
     chart = bar_chart([(f"{name} · {label}", stories) for _, name, label, stories in rows],
                       trends=[[stories_in.get((entity_id, p), 0) for p in periods] for entity_id, *_ in rows])
     return _section("top-entities", "Top entities",
@@ -128,34 +144,31 @@ def _top_entities(con, since: date, grain: str) -> str:
                     f"(then by mentions), and their stories per {grain} (right).", chart)
 
 
-def _languages(con, since: date) -> str:
-    rows = con.execute(f"SELECT language, count(*) FROM {ARTICLES_SINCE} GROUP BY ALL ORDER BY 2 DESC, 1",
-                       {"since": since}).fetchall()
+def _languages(period: Period) -> str:
+    rows = period.rows(["languages"], "SELECT language, articles FROM languages ORDER BY articles DESC, language")
     return _section("languages", "Languages", "Articles per detected language.", bar_chart(rows))
 
 
-def _rejects(con, since: date) -> str:
-    rows = con.execute(
-        f"""SELECT reason, count(*) FROM rejects JOIN runs USING (run_id)
-            WHERE {RUNS_SINCE} GROUP BY ALL ORDER BY 2 DESC, 1""", {"since": since}).fetchall()
+def _rejects(period: Period) -> str:
+    rows = period.rows(["rejects_by_reason"], "SELECT reason, rejects FROM rejects_by_reason ORDER BY rejects DESC, reason")
     return _section("rejects", "Rejects", "Records that did not become articles, by reason.",
                     bar_chart(rows) if rows else '<p class="none">No rejected records.</p>')
 
 
-def _latest_articles(con, since: date) -> str:
-    rows = con.execute(
-        f"""SELECT day, title, site, language, copies
-            FROM (SELECT a.*, count(*) OVER (PARTITION BY cluster_id) AS copies FROM {ARTICLES_SINCE} a)
-            WHERE is_canonical ORDER BY day DESC NULLS LAST, title LIMIT 20""", {"since": since}).fetchall()
+def _latest_articles(period: Period) -> str:
+    rows = period.rows(["canonical_articles", "article_days"],
+                       """SELECT d.day, c.title, c.site, c.language, c.copies
+                          FROM canonical_articles AS c JOIN article_days AS d USING (article_id)
+                          ORDER BY d.day DESC NULLS LAST, c.title LIMIT 20""")
     return _section("latest", "Latest stories", "The 20 latest distinct stories, with how many copies were found.",
                     _table(["day", "title", "site", "language", "copies"], rows))
 
 
-def _runs(con, since: date) -> str:
-    rows = con.execute(
-        f"""SELECT date_trunc('second', started_at), status, documents_seen, documents_loaded, articles, rejects,
-                   round(seconds, 1), documents_per_second
-            FROM run_history AS runs WHERE {RUNS_SINCE} ORDER BY started_at DESC LIMIT 10""", {"since": since}).fetchall()
+def _runs(period: Period) -> str:
+    rows = period.rows(["run_history"],
+                       """SELECT date_trunc('second', started_at), status, documents_seen, documents_loaded, articles,
+                                 rejects, round(seconds, 1), documents_per_second
+                          FROM run_history ORDER BY started_at DESC LIMIT 10""")
     return _section("runs", "Recent runs", "The last ten ingest runs.",
                     _table(["started (UTC)", "status", "found", "loaded", "articles", "rejects", "seconds", "docs/s"], rows))
 

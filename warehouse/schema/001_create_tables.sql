@@ -1,60 +1,65 @@
 -- The warehouse's tables. Every input record is one row of `documents`, and exactly
 -- one row of either `articles` or `rejects` with the same doc_id.
+-- What each column holds, as the later migrations and the pipeline have made it (formats,
+-- reject reasons, how ids are derived, what `source_uri` holds): README.md, section Schema,
+-- which tests/test_readme_queries.py checks against a real warehouse. A migration is recorded
+-- as applied by its file name alone (`schema_migrations.version`), so its comments may be
+-- corrected; its SQL never changes (tests/test_views.py).
 
 CREATE TABLE runs (
-    run_id            VARCHAR PRIMARY KEY,   -- sortable: start time (UTC) and a random suffix
-    flow_run_id       VARCHAR,               -- the Prefect flow run that did the work
-    started_at        TIMESTAMP NOT NULL,    -- UTC
+    run_id            VARCHAR PRIMARY KEY,
+    flow_run_id       VARCHAR,
+    started_at        TIMESTAMP NOT NULL,
     finished_at       TIMESTAMP,
-    status            VARCHAR NOT NULL,      -- running | completed | failed
-    documents_seen    INTEGER,               -- input records found
-    documents_loaded  INTEGER,               -- new or changed records processed and loaded
+    status            VARCHAR NOT NULL,
+    documents_seen    INTEGER,
+    documents_loaded  INTEGER,
     articles          INTEGER,
     rejects           INTEGER,
-    duplicates        INTEGER,               -- loaded articles that are not their cluster's canonical member
+    duplicates        INTEGER,
     mentions          INTEGER,
     seconds           DOUBLE
 );
 
 CREATE TABLE documents (
-    doc_id       VARCHAR PRIMARY KEY,        -- derived from source_uri: stable across runs
-    source_uri   VARCHAR NOT NULL UNIQUE,    -- absolute path of the file
-    format       VARCHAR NOT NULL,           -- txt | html | unknown
-    sha256       VARCHAR,                    -- of the raw bytes; NULL when the file could not be read
+    doc_id       VARCHAR PRIMARY KEY,
+    source_uri   VARCHAR NOT NULL UNIQUE,
+    format       VARCHAR NOT NULL,
+    sha256       VARCHAR,
     bytes        BIGINT,
-    run_id       VARCHAR NOT NULL            -- the run that last loaded this record
+    run_id       VARCHAR NOT NULL
 );
 
 CREATE TABLE articles (
-    article_id     VARCHAR PRIMARY KEY,      -- equal to the doc_id of the document it came from
+    article_id     VARCHAR PRIMARY KEY,
     doc_id         VARCHAR NOT NULL UNIQUE,
     source_uri     VARCHAR NOT NULL,
-    url            VARCHAR,                  -- the page's canonical URL when it declares one
-    site           VARCHAR,                  -- registered domain of url
+    url            VARCHAR,
+    site           VARCHAR,
     title          VARCHAR,
     byline         VARCHAR,
     published_at   TIMESTAMP,
-    language       VARCHAR NOT NULL,         -- ISO 639-1, or 'und' when undetermined
+    language       VARCHAR NOT NULL,
     language_prob  DOUBLE NOT NULL,
-    text           VARCHAR NOT NULL,         -- cleaned body, one paragraph per line
+    text           VARCHAR NOT NULL,
     word_count     INTEGER NOT NULL,
-    content_hash   VARCHAR NOT NULL,         -- equal for texts that differ only in case, punctuation, spacing
-    cluster_id     VARCHAR NOT NULL,         -- equal for all duplicates; the article_id of one member
-    is_canonical   BOOLEAN NOT NULL,         -- the one member that represents its cluster
+    content_hash   VARCHAR NOT NULL,
+    cluster_id     VARCHAR NOT NULL,
+    is_canonical   BOOLEAN NOT NULL,
     run_id         VARCHAR NOT NULL
 );
 
 CREATE TABLE entities (
-    entity_id  VARCHAR PRIMARY KEY,          -- derived from label and name
+    entity_id  VARCHAR PRIMARY KEY,
     name       VARCHAR NOT NULL,
-    label      VARCHAR NOT NULL              -- spaCy's label: PERSON, ORG, GPE, LOC, NORP, ...
+    label      VARCHAR NOT NULL
 );
 
 CREATE TABLE mentions (
     article_id  VARCHAR NOT NULL,
     entity_id   VARCHAR NOT NULL,
-    surface     VARCHAR NOT NULL,            -- text exactly as it stands in the article
-    start_char  INTEGER NOT NULL,            -- substring(text, start_char + 1, end_char - start_char) = surface
+    surface     VARCHAR NOT NULL,
+    start_char  INTEGER NOT NULL,
     end_char    INTEGER NOT NULL,
     label       VARCHAR NOT NULL
 );
@@ -62,7 +67,7 @@ CREATE TABLE mentions (
 CREATE TABLE rejects (
     doc_id      VARCHAR PRIMARY KEY,
     source_uri  VARCHAR NOT NULL,
-    reason      VARCHAR NOT NULL,            -- empty | binary | undecodable | unreadable | unsupported_format | no_text
+    reason      VARCHAR NOT NULL,
     detail      VARCHAR NOT NULL,
     run_id      VARCHAR NOT NULL
 );

@@ -15,5 +15,5 @@ UPDATE documents SET source_file = source_uri;
 INSERT INTO sources
 SELECT source_file, sha256, bytes, 1, run_id FROM documents WHERE sha256 IS NOT NULL;
 
-ALTER TABLE articles ADD COLUMN fetched_at TIMESTAMP;          -- when the crawler fetched the page (WARC-Date); 008: else its folder's day
+ALTER TABLE articles ADD COLUMN fetched_at TIMESTAMP;          -- when the crawler fetched the page (WARC-Date, a JSON Lines field); else, since 008, its folder's day
 ALTER TABLE articles ADD COLUMN declared_language VARCHAR;     -- the language the page or record declared

@@ -1,6 +1,5 @@
 -- One row per distinct article: the canonical member of each duplicate cluster,
 -- with how many copies of it the warehouse holds.
-CREATE OR REPLACE VIEW canonical_articles AS
 SELECT a.*, c.copies
 FROM articles AS a
 JOIN (SELECT cluster_id, count(*) AS copies FROM articles GROUP BY cluster_id) AS c USING (cluster_id)

@@ -1,6 +1,5 @@
 -- How much of each site is copies: an article is a duplicate when another member of its
 -- cluster is canonical (the earliest published, then the longest).
-CREATE OR REPLACE VIEW duplicate_rate_by_site AS
 SELECT site,
        count(*) AS articles,
        count(*) FILTER (WHERE NOT is_canonical) AS duplicates,

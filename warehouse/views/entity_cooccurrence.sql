@@ -1,7 +1,6 @@
 -- Pairs of entities mentioned in the same article, per day, in both directions, so
 -- "who appears alongside Zelensky" is a filter on `name`. `stories` counts duplicate
 -- clusters once.
-CREATE OR REPLACE VIEW entity_cooccurrence AS
 SELECT a.day, a.entity_id, a.name, a.label,
        b.entity_id AS other_entity_id, b.name AS other_name, b.label AS other_label,
        count(*) AS articles,

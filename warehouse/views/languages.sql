@@ -1,5 +1,4 @@
 -- Articles per detected language, and how sure the detector was on average.
-CREATE OR REPLACE VIEW languages AS
 SELECT language,
        count(*) AS articles,
        count(DISTINCT cluster_id) AS stories,

@@ -1,5 +1,4 @@
 -- Rejected records per reason, with one example to look at.
-CREATE OR REPLACE VIEW rejects_by_reason AS
 SELECT reason,
        count(*) AS rejects,
        min(source_uri) AS example_uri,
