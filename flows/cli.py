@@ -29,7 +29,7 @@ from pathlib import Path
 
 from flows.landing import default_landing, require_landing
 from flows.models import DEFAULT_PROCESSES
-from transforms.read import DEFAULT_MAX_RECORD_BYTES, discover
+from transforms.read import DEFAULT_MAX_RECORD_BYTES, discover, input_formats_help
 from transforms.read.days import day_named
 from warehouse import DuckDBCliMissing, WarehouseBusy, WarehouseIncompatible, WarehouseMissing, default_path, read_only
 from warehouse.writer import DEFAULT_LOCK_TIMEOUT
@@ -55,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser("ingest", help="ingest files and folders of scraped articles (default: the landing folder)")
     inputs = ingest.add_mutually_exclusive_group()
     inputs.add_argument("paths", nargs="*", default=[], metavar="PATH",
-                        help="files, folders or quoted glob patterns of .txt, .html, .jsonl and .warc files, optionally .gz")
+                        help=input_formats_help())
     inputs.add_argument("--landing", type=Path, default=None, metavar="DIR", help=LANDING_HELP)
     ingest.add_argument("--max-record-mb", type=float, default=DEFAULT_MAX_RECORD_BYTES / 2**20, metavar="MB",
                         help="records larger than this are rejected as too_large (default: %(default)g)")
