@@ -1,7 +1,8 @@
 """Named entities: a spaCy NER model, then the article's own evidence to fix what the
 statistical model gets wrong, then the keys that fold spellings of one name together.
-The words of a language that evidence is read by come as its `NameRules`
-(transforms.name_rules); what is here holds for any language written in capitals.
+The words of a language that evidence is read by (titles, verbs of saying, prepositions of
+place, stop words) come as its `NameRules` (transforms.name_rules); the shapes of names
+here (capitals, initials, scores) are the same in every language written that way.
 
     tag (shouting lines truecased, a long text in pieces)  ->  split spans at scores and separators
     ->  places before "region", initialled people, places the gazetteer knows, teams in scores
@@ -34,7 +35,8 @@ NAMED_LABELS = frozenset(
 # Across articles, ties between labels go to the first of these.
 LABEL_ORDER = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE")
 
-# After a name, not a name of their own: name keys fold them the same in every language.
+# "Jr.", "III": not a surname. Name keys fold the names of every article alike, whatever
+# its language, so these are no language's rules.
 SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 
 _POSSESSIVE = re.compile(r"\s?['’]s?$")
@@ -176,11 +178,11 @@ def _shouting(line: str) -> bool:
 def resolve_mentions(text: str, spans: Sequence[tuple[int, int, str]], rules: NameRules,
                      places: Mapping[str, bool] | None = None) -> tuple[Mention, ...]:
     """Mentions from the model's (start, end, label) spans over `text`, corrected by what
-    the article itself says (read by the `rules` of its language) and by `places`, a gazetteer (casefolded one-word names, each
-    with whether it is a major place, see transforms.places): each surface form gets the
-    label most of its spans have, a surname or "Mr. Surname" takes the label and name of
-    the one full name in the article it belongs to, and untagged repeats of a tagged name
-    are mentions too."""
+    the article itself says (read by the `rules` of its language) and by `places`, a
+    gazetteer (casefolded one-word names, each with whether it is a major place, see
+    transforms.places): each surface form gets the label most of its spans have, a surname
+    or "Mr. Surname" takes the label and name of the one full name in the article it
+    belongs to, and untagged repeats of a tagged name are mentions too."""
     pieces = [piece for start, end, label in spans if "\n" not in text[start:end]
               for piece in _split_span(text, start, end, label, rules)]
     pieces = _places_before_region_words(text, pieces, rules)
@@ -294,8 +296,8 @@ def _untagged_initialled_people(text: str, pieces: list[tuple[int, int, str]],
                                 rules: NameRules) -> list[tuple[int, int, str]]:
     tagged = _Occupied(text, ((s, e) for s, e, _ in pieces))
     found = [match.span() for match in _INITIALLED.finditer(text)
-             if not match.group().startswith(rules.not_initials) and match.group().split()[-1].casefold() not in rules.stop_words
-             and not tagged.overlaps(*match.span())]
+             if not match.group().startswith(rules.not_initials)
+             and match.group().split()[-1].casefold() not in rules.stop_words and not tagged.overlaps(*match.span())]
     return sorted(pieces + [(start, end, "PERSON") for start, end in found])
 
 
