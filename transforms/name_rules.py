@@ -33,7 +33,7 @@ class NameRules:
     relative_pronouns: tuple[str, ...]  # after a person's name, past a comma: "Wang, who"
     place_prepositions: tuple[str, ...]  # before a place's name: "near Penrith"
     region_words: tuple[str, ...]  # after a list of places' names: "the Donetsk and Luhansk regions"
-    compass_words: tuple[str, ...]  # a list item starting with one ("Northern", too) names part of a region, not a place
+    compass_words: tuple[str, ...]  # a listed name starting with one ("Northern" too) is not made a place
     conjunctions: tuple[str, ...]  # end a list: "Carlisle and Penrith"
     alternatives: tuple[str, ...]  # end a list of choices: "Leeds, Hull or York"
     not_initials: tuple[str, ...]  # abbreviations that look like a person's initials: "U.S."
