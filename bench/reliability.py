@@ -279,7 +279,7 @@ def planted_failures(doc_ids_failing_lookup: set[str]) -> Iterator[None]:
         around(flows.ingest, "_language_and_signature", lambda text: fails("language and signatures", text)),
         around(flows.ingest.Duplicates, "run", lambda stage, batch: [
             fails("duplicates", article.text) for article in batch.articles()]),
-        around(flows.ingest, "find_mentions", lambda nlp, texts: [fails("entities", t) for t in texts]),
+        around(flows.ingest, "find_mentions", lambda nlp, texts, rules: [fails("entities", t) for t in texts]),
         around(warehouse.writer, "_articles_table", lambda articles, clusters, run_id: [
             fails("load", a.text) for a in articles]),
     ]

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from flows import options
 from flows.landing import default_landing, require_landing
-from transforms.read import discover
+from transforms.read import discover, input_formats_help
 from transforms.read.days import day_named
 from warehouse import DuckDBCliMissing, WarehouseBusy, WarehouseIncompatible, WarehouseMissing, default_path, read_only
 
@@ -54,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser("ingest", help="ingest files and folders of scraped articles (default: the landing folder)")
     inputs = ingest.add_mutually_exclusive_group()
     inputs.add_argument("paths", nargs="*", default=[], metavar="PATH",
-                        help="files, folders or quoted glob patterns of .txt, .html, .jsonl and .warc files, optionally .gz")
+                        help=input_formats_help())
     inputs.add_argument("--landing", type=Path, default=None, metavar="DIR", help=LANDING_HELP)
     _add_run_options(ingest)
     ingest.set_defaults(command=ingest_command)

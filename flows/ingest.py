@@ -25,7 +25,7 @@ from prefect.runtime import flow_run
 
 from flows import progress
 from flows.landing import reachable_days
-from flows.models import language_detector, ner_languages, ner_model
+from flows.models import language_detector, name_rules, ner_languages, ner_model
 from flows.options import RunOptions
 from flows.parallel import Workers
 from flows.report import run_report
@@ -253,7 +253,8 @@ def tag_texts(items: list[TextToTag]) -> list[tuple[Mention, ...]]:
     for i, item in enumerate(items):
         by_language[item.language].append(i)
     for language, indexes in by_language.items():
-        for i, mentions in zip(indexes, find_mentions(ner_model(language), [items[i].text for i in indexes])):
+        texts = [items[i].text for i in indexes]
+        for i, mentions in zip(indexes, find_mentions(ner_model(language), texts, name_rules(language))):
             found[i] = mentions
     return found
 

@@ -25,7 +25,7 @@ from prefect.utilities.annotations import quote
 
 from flows.parallel import Pending, Workers
 from transforms.dedup import ClusterDecision
-from transforms.documents import PROCESSING_ERROR, Article, Record, Reject, Source
+from transforms.documents import Article, Record, Reject, RejectReason, Source
 from transforms.tagging import TaggingPlan
 from warehouse import RunRecord, Warehouse, WarehouseBusy
 
@@ -289,7 +289,7 @@ class Pipeline:
         """The record fails on its own: it becomes a `processing_error` reject, loaded
         through every stage again (it may have failed in any of them) and stored whatever
         the warehouse held for it."""
-        reject = Reject(item.document, PROCESSING_ERROR, describe(error))
+        reject = Reject(item.document, RejectReason.PROCESSING_ERROR, describe(error))
         get_run_logger().warning("%s: %s", item.document.source_uri, reject.detail)
         if isinstance(failure := _outcome(self._process, Batch([reject], reread=True)), Exception):
             get_run_logger().error("%s could not even be stored as a reject (%s)", item.document.source_uri,

@@ -9,9 +9,10 @@ import pytest
 
 from flows.ingest import tag_texts
 from transforms.tagging import TextToTag
-from flows.models import english_ner
+from flows.models import ner_model
 from transforms import entities
 from transforms.entities import PIECE_CHARS, find_mentions, resolve_mentions, text_pieces
+from transforms.name_rules import ENGLISH
 
 PARAGRAPHS = [
     "Prime Minister Keir Starmer met President Emmanuel Macron in Paris on Tuesday to discuss the war in Ukraine. "
@@ -99,17 +100,17 @@ def test_the_default_piece_is_well_below_spacys_limit(nlp):
 
 @pytest.fixture(scope="module")
 def nlp():
-    return english_ner()
+    return ner_model("en")
 
 
 @pytest.mark.parametrize("separator", ["\n", " "], ids=["paragraphs", "one paragraph"])
 def test_tagging_in_pieces_finds_what_tagging_the_whole_text_finds(nlp, monkeypatch, separator):
     text = long_text(4_000, seed=3, separator=separator)
-    whole = list(find_mentions(nlp, [text]))
+    whole = list(find_mentions(nlp, [text], ENGLISH))
 
     monkeypatch.setattr(entities, "PIECE_CHARS", 600)
     assert len(text_pieces(text)) >= 7
-    in_pieces = list(find_mentions(nlp, ["Short one about Paris.", text, ""]))
+    in_pieces = list(find_mentions(nlp, ["Short one about Paris.", text, ""], ENGLISH))
 
     assert in_pieces[1] == whole[0]
     assert [m.name for m in in_pieces[0]] == ["Paris"] and in_pieces[2] == ()
@@ -186,7 +187,7 @@ def test_article_corrections_over_a_long_text_take_seconds_not_minutes():
         position += len(paragraph) + 1
 
     started = time.perf_counter()
-    mentions = resolve_mentions(text, spans)
+    mentions = resolve_mentions(text, spans, ENGLISH)
 
     assert time.perf_counter() - started < 30
     assert sum(m.name == "Keir Starmer" for m in mentions) == text.count("Starmer")

@@ -10,8 +10,9 @@ import pytest
 
 from flows.ingest import tag_texts
 from transforms.tagging import TextToTag
-from flows.models import english_ner
+from flows.models import ner_model
 from transforms.entities import PLACES_TABLE, find_mentions, load_english_ner, resolve_mentions
+from transforms.name_rules import ENGLISH
 from transforms.places import MIN_CITY_POPULATION, city_populations, load_places
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "places"
@@ -55,7 +56,7 @@ def test_loading_the_gazetteer_opens_no_connection(monkeypatch):
 
 
 def test_the_flows_model_carries_the_gazetteer_and_a_bare_model_none():
-    assert "penrith" in english_ner().vocab.lookups.get_table(PLACES_TABLE)
+    assert "penrith" in ner_model("en").vocab.lookups.get_table(PLACES_TABLE)
     assert not load_english_ner().vocab.lookups.has_table(PLACES_TABLE)
 
 
@@ -70,7 +71,7 @@ def _labels(text: str, *tagged: tuple[str, str], places=PLACES) -> dict[str, set
         start = text.index(surface, after)
         after = start + len(surface)
         spans.append((start, after, label))
-    return _by_surface(resolve_mentions(text, spans, places))
+    return _by_surface(resolve_mentions(text, spans, ENGLISH, places))
 
 
 def _by_surface(mentions) -> dict[str, set[str]]:
@@ -159,7 +160,7 @@ def tagged() -> dict[str, dict[str, set[str]]]:
 
 def test_the_model_alone_takes_towns_for_people_and_organisations():
     text = (FIXTURES / "storm_closes_roads.txt").read_text(encoding="utf-8")
-    [mentions] = find_mentions(load_english_ner(), [text])
+    [mentions] = find_mentions(load_english_ner(), [text], ENGLISH)
 
     labels = _by_surface(mentions)
     assert labels["Glasgow"] == labels["Rotterdam"] == {"PERSON"} and labels["Appleby"] == {"ORG"}

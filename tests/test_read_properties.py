@@ -12,14 +12,13 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from transforms import documents
 from transforms.clean import clean
-from transforms.documents import Article, Record, Reject
+from transforms.documents import Article, Record, Reject, RejectReason
 from transforms.read import DEFAULT_MAX_RECORD_BYTES, read_file
 
 SUFFIXES = [".txt", ".html", ".jsonl", ".warc", ".txt.gz", ".jsonl.gz", ".warc.gz", ".unknown"]
 GZ_SUFFIXES = [s for s in SUFFIXES if s.endswith(".gz")]
-REASONS = {value for name, value in vars(documents).items() if name.isupper() and isinstance(value, str)}
+REASONS = set(RejectReason)
 
 fuzz = settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 limits = st.sampled_from([200, DEFAULT_MAX_RECORD_BYTES])

@@ -22,6 +22,7 @@ from transforms.entities import (
     resolve_mentions,
     truecase_shouting,
 )
+from transforms.name_rules import ENGLISH
 
 PARAGRAPH = (
     "Angela Merkel met the leaders of the United Nations in Paris on Tuesday, three days after the "
@@ -46,7 +47,7 @@ def nlp():
 
 @pytest.fixture(scope="module")
 def mentions(nlp):
-    return list(find_mentions(nlp, [PARAGRAPH, SECOND, "", SHOUTING]))
+    return list(find_mentions(nlp, [PARAGRAPH, SECOND, "", SHOUTING], ENGLISH))
 
 
 # -- the model ------------------------------------------------------------------------
@@ -128,7 +129,7 @@ def _spans(text: str, *tagged: tuple[str, str]) -> list[tuple[int, int, str]]:
 
 
 def _resolved(text: str, *tagged: tuple[str, str]) -> list[tuple[str, str, str]]:
-    found = resolve_mentions(text, _spans(text, *tagged))
+    found = resolve_mentions(text, _spans(text, *tagged), ENGLISH)
     assert all(text[m.start_char : m.end_char] == m.surface for m in found)
     assert [m.start_char for m in found] == sorted(m.start_char for m in found)
     return [(m.surface, m.label, m.name) for m in found]
@@ -287,7 +288,7 @@ def test_a_nationality_before_a_region_word_stays_a_nationality():
     ],
 )
 def test_entity_name(surface, label, name):
-    assert entity_name(surface, label) == name
+    assert entity_name(surface, label, ENGLISH) == name
 
 
 @pytest.mark.parametrize(
@@ -435,7 +436,7 @@ def test_shuffling_the_uses_gives_the_same_entities():
 def test_shouting_lines_are_recased_from_the_body_in_place():
     text = "KREMLIN SAYS NATO IS TO BLAME FOR THE CRISIS\nThe Kremlin said on Monday that NATO was to blame for a crisis in Europe"
 
-    recased = truecase_shouting(text)
+    recased = truecase_shouting(text, ENGLISH)
 
     assert len(recased) == len(text)
     # "Kremlin", "NATO", "blame", "crisis" as the body writes them; "Says" unseen, "is" a stop word
@@ -445,18 +446,18 @@ def test_shouting_lines_are_recased_from_the_body_in_place():
 def test_a_word_ending_a_sentence_in_the_body_sets_its_casing_in_the_headline():
     text = "PUTIN SAYS KYIV IS TO BLAME\nThe Kremlin said Kyiv was to blame.\nPutin spoke."
 
-    assert truecase_shouting(text).split("\n")[0] == "Putin Says Kyiv is to blame"
+    assert truecase_shouting(text, ENGLISH).split("\n")[0] == "Putin Says Kyiv is to blame"
 
 
 def test_text_without_shouting_is_returned_as_it_is():
     for text in ("", "A normal headline\nText here.", "UK\nA two-letter line is not shouting.", "Berlin, 3. März: DPA"):
-        assert truecase_shouting(text) == text
+        assert truecase_shouting(text, ENGLISH) == text
 
 
 def test_recasing_keeps_the_length_when_case_changes_the_length():
     text = "İSTANBUL TALKS RESUME\nThe talks in İstanbul resume on Monday."
 
-    recased = truecase_shouting(text)
+    recased = truecase_shouting(text, ENGLISH)
 
     assert len(recased) == len(text) and recased.split("\n")[1] == text.split("\n")[1]
 

@@ -19,7 +19,7 @@ import ftfy
 import trafilatura
 from tld import get_fld
 
-from transforms.documents import EXTRACTION_FAILED, NO_TEXT, Article, Record, Reject, count_words
+from transforms.documents import Article, Record, Reject, RejectReason, count_words
 from transforms.read import BadInput, decode_text, declared_charset
 from transforms.timestamps import parse_timestamp
 
@@ -513,13 +513,13 @@ def clean(record: Record) -> Article | Reject:
         else:
             cleaned, page = clean_scraped_text(raw, title=record.title), {}
     except Exception as error:  # a parser choking on hostile markup must not stop the run
-        return Reject(document, EXTRACTION_FAILED, f"{type(error).__name__}: {error}"[:300])
+        return Reject(document, RejectReason.EXTRACTION_FAILED, f"{type(error).__name__}: {error}"[:300])
     if not cleaned.text:
         detail = "no article body found in the page" if record.kind == "html" else "nothing but residue lines"
-        return Reject(document, NO_TEXT, detail)
+        return Reject(document, RejectReason.NO_TEXT, detail)
     words = count_words(cleaned.text)
     if words < MIN_ARTICLE_WORDS:
-        return Reject(document, NO_TEXT, f"only {words} words of text ({cleaned.text[:60]!r}): too short for an article")
+        return Reject(document, RejectReason.NO_TEXT, f"only {words} words of text ({cleaned.text[:60]!r}): too short for an article")
     url = record.url or page.get("url")
     return Article(
         document=document,

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime
+from enum import StrEnum
 
 
 # Chinese and Japanese are written without spaces: each character counts as a word,
@@ -101,12 +102,34 @@ class Record:
     charset: str | None = None  # the encoding the container declared for content
 
 
+class RejectReason(StrEnum):
+    """Why a document produced no article: stable codes users can group by (the README's
+    table of reasons lists them all)."""
+
+    EMPTY = "empty"
+    BINARY = "binary"
+    UNDECODABLE = "undecodable"
+    UNREADABLE = "unreadable"
+    UNSUPPORTED_FORMAT = "unsupported_format"
+    NO_TEXT = "no_text"
+    EXTRACTION_FAILED = "extraction_failed"
+    TOO_LARGE = "too_large"
+    TRUNCATED = "truncated"
+    CORRUPT = "corrupt"
+    DECOMPRESSION_BOMB = "decompression_bomb"
+    MALFORMED_JSON = "malformed_json"
+    MISSING_CONTENT = "missing_content"
+    BROKEN_WARC_RECORD = "broken_warc_record"
+    HTTP_ERROR = "http_error"
+    PROCESSING_ERROR = "processing_error"  # a stage failed on this record alone: a bug to report, not bad input
+
+
 @dataclass(frozen=True)
 class Reject:
     """A document that produced no article, and why."""
 
     document: Document
-    reason: str
+    reason: RejectReason
     detail: str
 
 
@@ -149,22 +172,3 @@ class Article:
     @cached_property
     def word_count(self) -> int:
         return count_words(self.text)
-
-
-# Reject reasons: stable codes users can group by.
-EMPTY = "empty"
-BINARY = "binary"
-UNDECODABLE = "undecodable"
-UNREADABLE = "unreadable"
-UNSUPPORTED_FORMAT = "unsupported_format"
-NO_TEXT = "no_text"
-EXTRACTION_FAILED = "extraction_failed"
-TOO_LARGE = "too_large"
-TRUNCATED = "truncated"
-CORRUPT = "corrupt"
-DECOMPRESSION_BOMB = "decompression_bomb"
-MALFORMED_JSON = "malformed_json"
-MISSING_CONTENT = "missing_content"
-BROKEN_WARC_RECORD = "broken_warc_record"
-HTTP_ERROR = "http_error"
-PROCESSING_ERROR = "processing_error"  # a stage failed on this record alone: a bug to report, not bad input

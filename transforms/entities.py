@@ -1,5 +1,8 @@
-"""Named entities: spaCy's English NER, then the article's own evidence to fix what the
+"""Named entities: a spaCy NER model, then the article's own evidence to fix what the
 statistical model gets wrong, then the keys that fold spellings of one name together.
+The words of a language that evidence is read by (titles, verbs of saying, prepositions of
+place, stop words) come as its `NameRules` (transforms.name_rules); the shapes of names
+here (capitals, initials, scores) are the same in every language written that way.
 
     tag (shouting lines truecased, a long text in pieces)  ->  split spans at scores and separators
     ->  places before "region", initialled people, places the gazetteer knows, teams in scores
@@ -17,9 +20,9 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 
 from transforms.documents import Mention, stable_id
+from transforms.name_rules import LISTED_NAME, NameRules
 
 # The NER component of en_core_web_sm has its own token-to-vector layer; tagging,
 # parsing and lemmatising are not needed for it and cost more than half the time.
@@ -32,47 +35,22 @@ NAMED_LABELS = frozenset(
 # Across articles, ties between labels go to the first of these.
 LABEL_ORDER = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE")
 
-# Titles and honorifics a person's name is written with but is not part of.
-TITLES = frozenset("""
-    mr mrs ms miss mx dr prof professor sir dame lord lady rev reverend fr father sister brother
-    president vice prime minister chancellor premier secretary senator sen rep representative
-    congressman congresswoman governor gov mayor ambassador judge justice chief general gen
-    lieutenant lt colonel col major maj captain capt sergeant sgt admiral commander
-    king queen prince princess emperor pope sheikh ayatollah crown deputy foreign defence defense
-    former late
-""".split())
+# "Jr.", "III": not a surname. Name keys fold the names of every article alike, whatever
+# its language, so these are no language's rules.
 SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 
 _POSSESSIVE = re.compile(r"\s?['’]s?$")
-_LEADING_ARTICLE = re.compile(r"^the\s+", re.IGNORECASE)
 # A span never runs across a score, a dash between spaces, a comma or a bracket: in
 # results tables and datelines the model often swallows them ("Arsenal 2", "Brazil 3-1").
 _SPAN_BREAK = re.compile(r"\s+[-–—]\s+|\s*[,;()\[\]\"“”]\s*|(?<!\S)\d[\d.,:/-]*(?!\S)")
 _INITIALS_AND_NAME = re.compile(r"^(?:[A-Z]\.\s?)+[A-Z][\w'’-]+$")
-# "the Donetsk, Luhansk and Kherson regions": names before a word for a region are places,
-# which the model, knowing few of them, often takes for people.
-_NAME = r"[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?"
-_PLACE_LIST = re.compile(
-    rf"\b((?:{_NAME}(?:,\s|,?\sand\s))*{_NAME})\s(?:regions?|provinces?|oblasts?|districts?|counties|county|states)\b"
-)
-_LIST_ITEM = re.compile(_NAME)
+_LIST_ITEM = re.compile(LISTED_NAME)
 # "P. Okafor", "J.R. Smith": initials before a surname, which the model often leaves untagged.
 _INITIALLED = re.compile(r"(?<![\w.])(?:[A-Z]\.\s?){1,2}[A-Z][a-z][\w'’-]*")
-_NOT_INITIALS = ("U.S.", "U.K.", "U.N.", "E.U.")
 # "Leeds 2 Hull 1": the names in a score are teams, whatever place they are named after.
 _TEAM = r"[A-Z][\w'’.-]+(?:\s[A-Z][\w'’.-]+){0,2}"
 _SCORE = re.compile(rf"(?<![\w.])({_TEAM})\s\d{{1,3}}\s({_TEAM})\s\d{{1,3}}(?![\w.,:-])")
-_COMPASS = re.compile(r"^(?:North|South|East|West|Central)", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*")
-# "in Carlisle", "near Penrith": a preposition of place before a name.
-_PLACED_NAME = re.compile(r"\b(?:in|near|outside|around|across|towards)\s+([A-Z][\w'’-]*)")
-# "Carlisle and Penrith", "Leeds, Hull or York": the names of a list are of one kind.
-_NAME_LIST = re.compile(rf"{_NAME}(?:(?:,\s|,?\s(?:and|or)\s){_NAME})+")
-# What a person's name is written with, and a place's is not: a title before it ("Mr
-# Carlisle", "President Jordan"), or after it a verb of saying, "who" or an age ("Wang, 45,").
-_TITLED_NAME = re.compile(
-    rf"\b(?:{'|'.join(sorted(t.capitalize() for t in TITLES - {'former', 'late'}))})\.?\s+([A-Z][\w'’-]*)")
-_SPEAKING_NAME = re.compile(r"\b([A-Z][\w'’-]*)(?:\s(?:said|says|told)\b|,\swho\b|,\s\d{1,3},)")
 # "Durham 114", "Wigan 4 3 1 0": a town's name before a score or a table row is its team.
 _SCORED_NAME = re.compile(r"\b([A-Z][\w'’-]*)\s\d{1,3}(?!\d)")
 PLACES_TABLE = "newsmill_places"  # the gazetteer, in the model's vocab (see load_english_ner)
@@ -100,8 +78,9 @@ BATCH_CHARS = 100_000
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
 
 
-def find_mentions(nlp, texts: Iterable[str], batch_size: int = 64) -> Iterator[tuple[Mention, ...]]:
+def find_mentions(nlp, texts: Iterable[str], rules: NameRules, batch_size: int = 64) -> Iterator[tuple[Mention, ...]]:
     """The named-entity mentions of each text, in order, with offsets into that text.
+    `nlp` and `rules` are of the texts' language: the model tags, the rules correct it.
 
     A text longer than PIECE_CHARS is tagged in pieces cut between paragraphs (see
     `text_pieces`); the model's spans are shifted back into the whole text, and the
@@ -109,21 +88,21 @@ def find_mentions(nlp, texts: Iterable[str], batch_size: int = 64) -> Iterator[t
     gazetteer of `load_english_ner` when the model has one."""
     places = nlp.vocab.lookups.get_table(PLACES_TABLE, {})
     current, spans = None, []
-    for doc, (index, text, offset) in _tag_pieces(nlp, _pieces(texts), batch_size):
+    for doc, (index, text, offset) in _tag_pieces(nlp, _pieces(texts, rules), batch_size):
         if current is not None and index != current[0]:
-            yield resolve_mentions(current[1], spans, places)
+            yield resolve_mentions(current[1], spans, rules, places)
             spans = []
         current = (index, text)
         spans += [(offset + e.start_char, offset + e.end_char, e.label_) for e in doc.ents if e.label_ in NAMED_LABELS]
     if current is not None:
-        yield resolve_mentions(current[1], spans, places)
+        yield resolve_mentions(current[1], spans, rules, places)
 
 
-def _pieces(texts: Iterable[str]) -> Iterator[tuple[str, tuple[int, str, int]]]:
+def _pieces(texts: Iterable[str], rules: NameRules) -> Iterator[tuple[str, tuple[int, str, int]]]:
     """(piece, (text's index, text, piece's offset in it)) for the pieces of every text, at
     least one per text: the truecased text cut up (truecasing keeps offsets)."""
     for index, text in enumerate(texts):
-        cased = truecase_shouting(text)
+        cased = truecase_shouting(text, rules)
         for start, end in text_pieces(cased):
             yield cased[start:end], (index, text, start)
 
@@ -164,7 +143,7 @@ def text_pieces(text: str, size: int | None = None) -> list[tuple[int, int]]:
     return pieces
 
 
-def truecase_shouting(text: str) -> str:
+def truecase_shouting(text: str, rules: NameRules) -> str:
     """`text` with its all-capitals lines (headlines, datelines) in ordinary case, which the
     model was trained on: each word as the rest of the text writes it, else capitalised
     unless it is a stop word. Same length, so offsets into it are offsets into `text`."""
@@ -185,17 +164,10 @@ def truecase_shouting(text: str) -> str:
         seen = casings.get(word.casefold())
         if seen:
             return seen.most_common(1)[0][0] + dots
-        return (word.lower() if word.casefold() in _stop_words() else word[0] + word[1:].lower()) + dots
+        return (word.lower() if word.casefold() in rules.stop_words else word[0] + word[1:].lower()) + dots
 
     recased = "\n".join(_WORD.sub(recase, line) if _shouting(line) else line for line in lines)
     return recased if len(recased) == len(text) else text
-
-
-@cache
-def _stop_words() -> frozenset[str]:
-    from spacy.lang.en.stop_words import STOP_WORDS  # spaCy takes a second to import
-
-    return frozenset(STOP_WORDS)
 
 
 def _shouting(line: str) -> bool:
@@ -203,29 +175,29 @@ def _shouting(line: str) -> bool:
     return len(letters) >= 4 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
 
 
-def resolve_mentions(text: str, spans: Sequence[tuple[int, int, str]],
+def resolve_mentions(text: str, spans: Sequence[tuple[int, int, str]], rules: NameRules,
                      places: Mapping[str, bool] | None = None) -> tuple[Mention, ...]:
     """Mentions from the model's (start, end, label) spans over `text`, corrected by what
-    the article itself says and by `places`, a gazetteer (casefolded one-word names, each
-    with whether it is a major place, see transforms.places): each surface form gets the
-    label most of its spans have, a surname or "Mr. Surname" takes the label and name of
-    the one full name in the article it belongs to, and untagged repeats of a tagged name
-    are mentions too."""
+    the article itself says (read by the `rules` of its language) and by `places`, a
+    gazetteer (casefolded one-word names, each with whether it is a major place, see
+    transforms.places): each surface form gets the label most of its spans have, a surname
+    or "Mr. Surname" takes the label and name of the one full name in the article it
+    belongs to, and untagged repeats of a tagged name are mentions too."""
     pieces = [piece for start, end, label in spans if "\n" not in text[start:end]
-              for piece in _split_span(text, start, end, label)]
-    pieces = _places_before_region_words(text, pieces)
-    pieces = _untagged_initialled_people(text, pieces)
-    pieces = _places_in_gazetteer(text, pieces, places or {})
-    pieces = _teams_in_scores(text, pieces)
+              for piece in _split_span(text, start, end, label, rules)]
+    pieces = _places_before_region_words(text, pieces, rules)
+    pieces = _untagged_initialled_people(text, pieces, rules)
+    pieces = _places_in_gazetteer(text, pieces, places or {}, rules)
+    pieces = _teams_in_scores(text, pieces, rules)
     votes: dict[str, Counter] = defaultdict(Counter)
     for start, end, label in pieces:
         votes[text[start:end]][_person_shaped(text[start:end]) or label] += 1
     label_of = {surface: _majority(counts) for surface, counts in votes.items()}
-    full_names = _full_names(s for s, label in label_of.items() if label == "PERSON")
+    full_names = _full_names((s for s, label in label_of.items() if label == "PERSON"), rules)
 
     def resolved(surface: str) -> tuple[str, str]:
-        name = entity_name(surface, label_of[surface])
-        short = entity_name(surface, "PERSON")
+        name = entity_name(surface, label_of[surface], rules)
+        short = entity_name(surface, "PERSON", rules)
         full = full_names.get(_short_form_key(short))
         if full and _may_stand_for(short, full):
             return "PERSON", full
@@ -234,7 +206,7 @@ def resolve_mentions(text: str, spans: Sequence[tuple[int, int, str]],
     surfaces = {surface: resolved(surface) for surface in label_of}
     for full in full_names.values():  # surnames the model missed but the article uses
         surfaces.setdefault(full.split()[-1], ("PERSON", full))
-    common_words = {w.casefold() for w in _WORD.findall(text) if w.islower()} | _stop_words()
+    common_words = {w.casefold() for w in _WORD.findall(text) if w.islower()} | rules.stop_words
     mentions = [Mention(start, end, text[start:end], *surfaces[text[start:end]]) for start, end, _ in pieces]
     mentions += _untagged_repeats(text, surfaces, [(start, end) for start, end, _ in pieces], common_words)
     # A lone word the text also writes in lower case is a word: "Women" heading a table
@@ -301,12 +273,15 @@ class _Occupied:
         return True
 
 
-def _places_before_region_words(text: str, pieces: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+def _places_before_region_words(text: str, pieces: list[tuple[int, int, str]],
+                                rules: NameRules) -> list[tuple[int, int, str]]:
+    """"The Donetsk, Luhansk and Kherson regions": names before a word for a region are
+    places, which the model, knowing few of them, often takes for people."""
     labels = {(start, end): label for start, end, label in pieces}
     places = {}
-    for listing in _PLACE_LIST.finditer(text):
+    for listing in rules.place_list.finditer(text):
         for item in _LIST_ITEM.finditer(text, *listing.span(1)):
-            if not _COMPASS.match(item.group()) and labels.get(item.span()) != "NORP":
+            if not rules.compass.match(item.group()) and labels.get(item.span()) != "NORP":
                 places[item.span()] = "GPE"
     if not places:
         return pieces
@@ -317,16 +292,17 @@ def _places_before_region_words(text: str, pieces: list[tuple[int, int, str]]) -
     return sorted(kept)
 
 
-def _untagged_initialled_people(text: str, pieces: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+def _untagged_initialled_people(text: str, pieces: list[tuple[int, int, str]],
+                                rules: NameRules) -> list[tuple[int, int, str]]:
     tagged = _Occupied(text, ((s, e) for s, e, _ in pieces))
     found = [match.span() for match in _INITIALLED.finditer(text)
-             if not match.group().startswith(_NOT_INITIALS) and match.group().split()[-1].casefold() not in _stop_words()
-             and not tagged.overlaps(*match.span())]
+             if not match.group().startswith(rules.not_initials)
+             and match.group().split()[-1].casefold() not in rules.stop_words and not tagged.overlaps(*match.span())]
     return sorted(pieces + [(start, end, "PERSON") for start, end in found])
 
 
 def _places_in_gazetteer(text: str, pieces: list[tuple[int, int, str]],
-                         places: Mapping[str, bool]) -> list[tuple[int, int, str]]:
+                         places: Mapping[str, bool], rules: NameRules) -> list[tuple[int, int, str]]:
     """A one-word name in `places` that the model calls a person is a place where the
     article treats it as one: a major place's name, one put somewhere ("near Appleby"),
     one the model calls a place elsewhere, or one listed with a place ("Carlisle and
@@ -340,14 +316,14 @@ def _places_in_gazetteer(text: str, pieces: list[tuple[int, int, str]],
                      if label in ("PERSON", "ORG") and _place_word(text, s, e) and text[s:e].casefold() in places}
     if not major_by_span:
         return pieces
-    not_places = {_POSSESSIVE.sub("", match.group(1)) for pattern in (_TITLED_NAME, _SPEAKING_NAME, _SCORED_NAME)
+    not_places = {_POSSESSIVE.sub("", match.group(1)) for pattern in (rules.titled_name, rules.speaking_name, _SCORED_NAME)
                   for match in pattern.finditer(text)}
     not_places.update(_POSSESSIVE.sub("", text[s:e].split()[-1]) for s, e, label in pieces
                       if label == "PERSON" and " " in text[s:e])
     called_places = {text[s:e] for s, e, label in pieces
                      if label in ("GPE", "LOC") or label == "PERSON" and major_by_span.get((s, e))} - not_places
-    put_somewhere = {_POSSESSIVE.sub("", match.group(1)) for match in _PLACED_NAME.finditer(text)}
-    for listing in _NAME_LIST.finditer(text):
+    put_somewhere = {_POSSESSIVE.sub("", match.group(1)) for match in rules.placed_name.finditer(text)}
+    for listing in rules.name_list.finditer(text):
         names = {item.group() for item in _LIST_ITEM.finditer(text, *listing.span())}
         if names & (put_somewhere | called_places):
             put_somewhere |= names
@@ -374,23 +350,23 @@ def _place_word(text: str, start: int, end: int) -> bool:
     return not surface.isupper() or start == line_start or _shouting(text[line_start:line_end if line_end >= 0 else None])
 
 
-def _teams_in_scores(text: str, pieces: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+def _teams_in_scores(text: str, pieces: list[tuple[int, int, str]], rules: NameRules) -> list[tuple[int, int, str]]:
     teams = {match.span(group) for match in _SCORE.finditer(text) for group in (1, 2)}
     if not teams:
         return pieces
     tagged = _Occupied(text, ((s, e) for s, e, _ in pieces))
     kept = [(s, e, "ORG" if (s, e) in teams else label) for s, e, label in pieces]
-    kept += [(s, e, "ORG") for s, e in teams if text[s:e].casefold() not in _stop_words() and not tagged.overlaps(s, e)]
+    kept += [(s, e, "ORG") for s, e in teams if text[s:e].casefold() not in rules.stop_words and not tagged.overlaps(s, e)]
     return sorted(kept)
 
 
-def _split_span(text: str, start: int, end: int, label: str) -> Iterator[tuple[int, int, str]]:
+def _split_span(text: str, start: int, end: int, label: str, rules: NameRules) -> Iterator[tuple[int, int, str]]:
     position = start
     for match in [*_SPAN_BREAK.finditer(text, start, end), None]:
         piece_end = match.start() if match else end
         piece = text[position:piece_end]
         # "the" and "'s" are not part of a name: "the Federal Reserve", "New York's".
-        trimmed = _POSSESSIVE.sub("", _LEADING_ARTICLE.sub("", piece.strip())).rstrip()
+        trimmed = _POSSESSIVE.sub("", rules.leading_article.sub("", piece.strip())).rstrip()
         if any(c.isalpha() for c in trimmed):
             first = position + piece.index(trimmed)
             yield first, first + len(trimmed), label
@@ -413,12 +389,12 @@ def _label_rank(label: str) -> int:
     return LABEL_ORDER.index(label) if label in LABEL_ORDER else len(LABEL_ORDER)
 
 
-def _full_names(person_surfaces: Iterable[str]) -> dict[str, str]:
+def _full_names(person_surfaces: Iterable[str], rules: NameRules) -> dict[str, str]:
     """The article's full person names by the key of their surname, where that surname
     belongs to one full name only (two Johnsons leave "Johnson" unresolved)."""
     by_surname: dict[str, set[str]] = defaultdict(set)
     for surface in person_surfaces:
-        name = entity_name(surface, "PERSON")
+        name = entity_name(surface, "PERSON", rules)
         if len(name.split()) >= 2 and not _INITIALS_AND_NAME.match(name):
             by_surname[key_group(name_key(name))].add(name)
     return {surname: max(names, key=lambda n: (len(n), n)) for surname, names in by_surname.items()
@@ -445,14 +421,14 @@ def _short_form_key(name: str) -> str:
     return ""
 
 
-def entity_name(surface: str, label: str) -> str:
+def entity_name(surface: str, label: str, rules: NameRules) -> str:
     """The name a mention refers to: single-spaced, without a leading "the", a trailing
     possessive, or (for a person) the titles before the name."""
     name = _POSSESSIVE.sub("", " ".join(surface.split())).strip()
-    name = _LEADING_ARTICLE.sub("", name)
+    name = rules.leading_article.sub("", name)
     if label == "PERSON":
         words = name.split()
-        while len(words) > 1 and words[0].rstrip(".").casefold() in TITLES:
+        while len(words) > 1 and words[0].rstrip(".").casefold() in rules.person_prefixes:
             words.pop(0)
         name = " ".join(words)
     return name

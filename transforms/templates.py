@@ -13,7 +13,7 @@ import os
 import re
 from collections import defaultdict
 
-from transforms.documents import NO_TEXT, Article, Reject, count_words, stable_id
+from transforms.documents import Article, Reject, RejectReason, count_words, stable_id
 
 MIN_SUPPORT = 5
 MIN_SHARE = 0.2
@@ -66,7 +66,7 @@ def strip_template(article: Article, template: set[str]) -> Article | Reject:
     if not any(drop):
         return article
     if all(drop):
-        return Reject(article.document, NO_TEXT, "nothing but lines of its site's template")
+        return Reject(article.document, RejectReason.NO_TEXT, "nothing but lines of its site's template")
     removed = tuple((n, line, "site_template") for n, line, d in zip(numbers, lines, drop) if d)
     return dataclasses.replace(
         article,

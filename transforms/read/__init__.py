@@ -6,9 +6,12 @@ with a reason: bad input never raises.
 """
 
 from transforms.read.decode import BadInput, UndecodableError, decode_text, declared_charset
-from transforms.read.files import DEFAULT_MAX_RECORD_BYTES, detect_format, discover, file_digest, read_documents, read_file, scope
+from transforms.read.files import DEFAULT_MAX_RECORD_BYTES, discover, read_documents, read_file, scope
+from transforms.read.formats import INPUT_FORMATS, InputFormat, detect_format, input_formats_help
+from transforms.read.whole import file_digest
 
 __all__ = [
-    "DEFAULT_MAX_RECORD_BYTES", "BadInput", "UndecodableError", "decode_text", "declared_charset",
-    "detect_format", "discover", "file_digest", "read_documents", "read_file", "scope",
+    "DEFAULT_MAX_RECORD_BYTES", "INPUT_FORMATS", "BadInput", "InputFormat", "UndecodableError", "decode_text",
+    "declared_charset", "detect_format", "discover", "file_digest", "input_formats_help", "read_documents", "read_file",
+    "scope",
 ]

@@ -7,7 +7,7 @@ import io
 import zlib
 from typing import BinaryIO
 
-from transforms.documents import CORRUPT, DECOMPRESSION_BOMB, TRUNCATED
+from transforms.documents import RejectReason
 from transforms.read.decode import BadInput
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -49,13 +49,13 @@ class GuardedGzip(io.RawIOBase):
             # stream then turns out truncated, losing the complete records before the cut.
             n = self._gzip.readinto1(buffer)
         except EOFError:
-            raise BadInput(TRUNCATED, f"the gzip stream ends early, after {self.produced:,} bytes: the file is truncated") from None
+            raise BadInput(RejectReason.TRUNCATED, f"the gzip stream ends early, after {self.produced:,} bytes: the file is truncated") from None
         except (gzip.BadGzipFile, zlib.error, OSError) as error:
-            raise BadInput(CORRUPT, f"corrupt gzip data after {self.produced:,} bytes: {error}") from None
+            raise BadInput(RejectReason.CORRUPT, f"corrupt gzip data after {self.produced:,} bytes: {error}") from None
         self.produced += n
         if self.produced > BOMB_MIN_BYTES and self.produced > BOMB_RATIO * max(self._compressed.count, 1):
             raise BadInput(
-                DECOMPRESSION_BOMB,
+                RejectReason.DECOMPRESSION_BOMB,
                 f"{self._compressed.count:,} compressed bytes inflate past {self.produced:,}: refusing to go on",
             )
         return n

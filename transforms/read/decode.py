@@ -11,13 +11,13 @@ from functools import cache
 from charset_normalizer import from_bytes
 from charset_normalizer.md import mess_ratio
 
-from transforms.documents import BINARY, EMPTY, UNDECODABLE
+from transforms.documents import RejectReason
 
 
 class BadInput(ValueError):
     """Input that cannot become an article, with the reject reason it earns."""
 
-    def __init__(self, reason: str, detail: str):
+    def __init__(self, reason: RejectReason, detail: str):
         super().__init__(detail)
         self.reason = reason
         self.detail = detail
@@ -67,13 +67,13 @@ def decode_text(content: bytes, declared: str | None = None) -> str:
     encoding well, rather than returning replacement-character soup.
     """
     if b"\x00" in content[:8192] and not content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise UndecodableError(BINARY, "NUL bytes: this is binary data, not text")
+        raise UndecodableError(RejectReason.BINARY, "NUL bytes: this is binary data, not text")
     text = repair_surrogates(_decode(content, declared))
     if not text.strip():
-        raise UndecodableError(EMPTY, "no text: the content is empty or only white space")
+        raise UndecodableError(RejectReason.EMPTY, "no text: the content is empty or only white space")
     damaged = text.count("\ufffd")
     if damaged >= 5 and damaged >= 0.01 * len(text):
-        raise UndecodableError(UNDECODABLE, f"{damaged} replacement characters (U+FFFD): the text was damaged before it got here")
+        raise UndecodableError(RejectReason.UNDECODABLE, f"{damaged} replacement characters (U+FFFD): the text was damaged before it got here")
     return text
 
 
@@ -356,7 +356,7 @@ def _detect(content: bytes) -> str:
     if text is None:
         found = _detected(content)
         if found is None:
-            raise UndecodableError(UNDECODABLE, "not UTF-8, and no other encoding fits the bytes")
+            raise UndecodableError(RejectReason.UNDECODABLE, "not UTF-8, and no other encoding fits the bytes")
         text = found[1]
     return text
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import glob
-import hashlib
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -12,15 +11,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from transforms.documents import (EMPTY, PROCESSING_ERROR, TOO_LARGE, UNREADABLE, UNSUPPORTED_FORMAT, Document, Record,
-                                  Reject, file_uri, path_text)
+from transforms.documents import Document, Record, Reject, RejectReason, file_uri, path_text
 from transforms.read.compressed import GZIP_MAGIC, open_decompressed
 from transforms.read.days import folder_day
 from transforms.read.decode import BadInput
-from transforms.read.jsonl import read_jsonl
-from transforms.read.warc import read_warc
+from transforms.read.formats import INPUT_FORMATS, detect_format, extensions_read, format_by_name
+from transforms.read.whole import whole_file_reject
 
-EXTENSIONS = {".txt": "txt", ".html": "html", ".htm": "html", ".jsonl": "jsonl", ".ndjson": "jsonl", ".warc": "warc"}
 DEFAULT_MAX_RECORD_BYTES = 20 * 1024 * 1024
 _GLOB_CHARS = set("*?[")
 
@@ -111,13 +108,6 @@ def _walk(path: Path) -> Iterator[Path]:
         yield path
 
 
-def file_digest(path: Path) -> tuple[str, int]:
-    """(sha256, size) of a file's bytes, read in chunks."""
-    with path.open("rb") as handle:
-        digest = hashlib.file_digest(handle, "sha256")
-    return digest.hexdigest(), path.stat().st_size
-
-
 def read_file(path: Path, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[Record | Reject]:
     """The records of one file, streamed. Never raises, and yields at least one item, so
     every file shows up in `articles` or `rejects`: a reader that fails on the file makes
@@ -132,14 +122,15 @@ def read_file(path: Path, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> I
             found += 1
             yield _dated(item, scraped_on) if scraped_on else item
     except OSError as error:
-        yield Reject(_unread(source, found, "unknown"), UNREADABLE, f"{type(error).__name__}: {error.strerror or error}")
+        yield Reject(_unread(source, found, "unknown"), RejectReason.UNREADABLE,
+                     f"{type(error).__name__}: {error.strerror or error}")
         return
     except Exception as error:  # a reader's bug: it costs this file's remaining records, never the run
-        yield Reject(_unread(source, found, _format_by_name(path.name) or "unknown"), PROCESSING_ERROR,
+        yield Reject(_unread(source, found, _format_named_by(path)), RejectReason.PROCESSING_ERROR,
                      f"stage read: {type(error).__name__}: {str(error)[:300]} (after {found} records)")
         return
     if not found:
-        yield Reject(Document(source, _format_by_name(path.name) or "unknown", None, 0), EMPTY, "the file holds no records")
+        yield Reject(Document(source, _format_named_by(path), None, 0), RejectReason.EMPTY, "the file holds no records")
 
 
 def _dated(item: Record | Reject, day: date) -> Record | Reject:
@@ -153,6 +144,11 @@ def _unread(source: str, found: int, fmt: str) -> Document:
     return Document(source if not found else f"{source}#unread", fmt, None, None)
 
 
+def _format_named_by(path: Path) -> str:
+    fmt = format_by_name(path.name)
+    return fmt.name if fmt else "unknown"
+
+
 def _records(path: Path, source: str, max_record_bytes: int) -> Iterator[Record | Reject]:
     with path.open("rb") as raw:
         compressed = raw.read(2) == GZIP_MAGIC
@@ -160,18 +156,13 @@ def _records(path: Path, source: str, max_record_bytes: int) -> Iterator[Record 
         head = _head(raw, compressed)
         raw.seek(0)
         fmt = detect_format(path.name, head)
-        if fmt == "warc":  # warcio reads gzip members itself
-            yield from read_warc(raw, source, max_record_bytes)
-            return
         if fmt is None:
-            yield _whole_file_reject(path, UNSUPPORTED_FORMAT,
-                                     f"{path_text(path.name)}: newsmill reads {', '.join(EXTENSIONS)} files, optionally .gz")
+            yield whole_file_reject(path, RejectReason.UNSUPPORTED_FORMAT,
+                                    f"{path_text(path.name)}: newsmill reads {extensions_read()}")
             return
-        stream = open_decompressed(raw) if compressed else raw
-        if fmt == "jsonl":
-            yield from read_jsonl(stream, source, max_record_bytes)
-        else:
-            yield _whole_file(stream, path, fmt, max_record_bytes)
+        input_format = INPUT_FORMATS[fmt]
+        stream = open_decompressed(raw) if compressed and not input_format.reads_gzip else raw
+        yield from input_format.read(stream, path, source, max_record_bytes)
 
 
 def _head(raw: BinaryIO, compressed: bool) -> bytes:
@@ -180,39 +171,6 @@ def _head(raw: BinaryIO, compressed: bool) -> bytes:
         return (open_decompressed(raw) if compressed else raw).read(4096)
     except BadInput:
         return b""
-
-
-def _format_by_name(name: str) -> str | None:
-    name = name.lower().removesuffix(".gz")
-    return next((fmt for ext, fmt in EXTENSIONS.items() if name.endswith(ext)), None)
-
-
-def detect_format(name: str, head: bytes) -> str | None:
-    """txt, html, jsonl or warc, from the content where it tells, else from the name."""
-    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1024].lower()
-    if start.startswith(b"warc/"):
-        return "warc"
-    if start.startswith(b"<") and (start.startswith((b"<!doctype html", b"<html")) or b"<html" in start):
-        return "html"
-    by_name = _format_by_name(name)
-    if by_name is None and start.startswith(b"{"):
-        return "jsonl"
-    return by_name
-
-
-def _whole_file(stream: BinaryIO, path: Path, fmt: str, max_record_bytes: int) -> Record | Reject:
-    try:
-        content = stream.read(max_record_bytes + 1)
-    except BadInput as error:
-        return _whole_file_reject(path, error.reason, error.detail, fmt)
-    if len(content) > max_record_bytes:
-        return _whole_file_reject(path, TOO_LARGE, f"over the {max_record_bytes:,}-byte limit", fmt)
-    document = Document(file_uri(path), fmt, hashlib.sha256(content).hexdigest(), len(content))
-    return Record(document, content, kind="html" if fmt == "html" else "text")
-
-
-def _whole_file_reject(path: Path, reason: str, detail: str, fmt: str = "unknown") -> Reject:
-    return Reject(Document(file_uri(path), fmt, *file_digest(path)), reason, detail)
 
 
 def read_documents(paths: Iterable[str | Path], max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[Record | Reject]:

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from transforms.documents import MALFORMED_JSON, MISSING_CONTENT, TOO_LARGE, UNDECODABLE, Document, Record, Reject
+from transforms.documents import Document, Record, Reject, RejectReason
 from transforms.read.decode import BadInput, repair_surrogates
 from transforms.timestamps import parse_timestamp
 
@@ -36,7 +36,7 @@ def read_jsonl(stream: BinaryIO, source: str, max_record_bytes: int) -> Iterator
             line_no += 1
             if len(line) > max_record_bytes and not line.endswith(b"\n"):
                 size = len(line) + _skip_rest_of_line(stream)
-                yield Reject(_document(source, line_no, None, size), TOO_LARGE,
+                yield Reject(_document(source, line_no, None, size), RejectReason.TOO_LARGE,
                              f"line {line_no} is {size:,} bytes, over the {max_record_bytes:,}-byte limit")
                 continue
         except BadInput as error:  # the compressed stream broke: nothing after this point is readable
@@ -65,18 +65,18 @@ def parse_line(line: bytes, source: str, line_no: int) -> Record | Reject:
     try:
         value = json.loads(line.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
-        return Reject(document, UNDECODABLE, f"line {line_no} is not UTF-8: {error.reason} at byte {error.start}")
+        return Reject(document, RejectReason.UNDECODABLE, f"line {line_no} is not UTF-8: {error.reason} at byte {error.start}")
     except json.JSONDecodeError as error:
-        return Reject(document, MALFORMED_JSON, f"line {line_no}: {error.msg} at column {error.colno}")
+        return Reject(document, RejectReason.MALFORMED_JSON, f"line {line_no}: {error.msg} at column {error.colno}")
     except (ValueError, RecursionError) as error:  # huge numbers, absurd nesting
-        return Reject(document, MALFORMED_JSON, f"line {line_no}: {type(error).__name__}: {str(error)[:120]}")
+        return Reject(document, RejectReason.MALFORMED_JSON, f"line {line_no}: {type(error).__name__}: {str(error)[:120]}")
     if not isinstance(value, dict):
-        return Reject(document, MALFORMED_JSON, f"line {line_no} is a JSON {type(value).__name__}, not an object")
+        return Reject(document, RejectReason.MALFORMED_JSON, f"line {line_no} is a JSON {type(value).__name__}, not an object")
     fields = {name: _first(value, aliases) for name, aliases in FIELDS.items()}
     html, text = fields["html"], fields["text"]
     if not isinstance(html, str) and not isinstance(text, str):
         keys = repair_surrogates(", ".join(sorted(value)))
-        return Reject(document, MISSING_CONTENT, f"line {line_no} has no html or text field (keys: {keys[:200]})")
+        return Reject(document, RejectReason.MISSING_CONTENT, f"line {line_no} has no html or text field (keys: {keys[:200]})")
     # JSON may escape half a UTF-16 surrogate pair ("\ud83d"), which no string the
     # warehouse stores may hold, or a NUL ("\u0000"), which no text holds: every string
     # taken from the record is repaired.

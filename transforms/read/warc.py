@@ -27,7 +27,7 @@ from typing import BinaryIO
 
 from warcio.recordloader import ArcWarcRecordLoader
 
-from transforms.documents import BROKEN_WARC_RECORD, DECOMPRESSION_BOMB, HTTP_ERROR, TOO_LARGE, TRUNCATED, UNSUPPORTED_FORMAT, Document, Record, Reject
+from transforms.documents import Document, Record, Reject, RejectReason
 from transforms.read.compressed import BOMB_MIN_BYTES, BOMB_RATIO, GZIP_MAGIC
 from transforms.read.decode import charset_of_content_type
 from transforms.timestamps import parse_timestamp
@@ -65,14 +65,14 @@ def read_warc(raw: BinaryIO, source: str, max_record_bytes: int) -> Iterator[Rec
         if head.lstrip(SPACE).startswith(b"WARC/") or RECORD_START in head or not stream.find_member(0):
             stream = _Plain(raw, size)
         else:
-            damage = _Damage(0, BROKEN_WARC_RECORD, f"no gzip member starts here (found {head[:24]!r})")
+            damage = _Damage(0, RejectReason.BROKEN_WARC_RECORD, f"no gzip member starts here (found {head[:24]!r})")
     framer = _Framer(stream, source, size, max_record_bytes, damage)
     try:
         yield from framer.items()
     except OSError:  # the disk, not the content: read_file reports it as unreadable
         raise
     except Exception as error:  # a case the framing does not foresee must not stop the ingest
-        yield Reject(Document(f"{source}#{framer.last + 1}", "warc", None, None), BROKEN_WARC_RECORD,
+        yield Reject(Document(f"{source}#{framer.last + 1}", "warc", None, None), RejectReason.BROKEN_WARC_RECORD,
                      f"after byte {max(framer.last, 0):,}: {type(error).__name__}: {str(error)[:200]}; "
                      "the rest of the file could not be read")
 
@@ -81,7 +81,7 @@ class _Broken(Exception):
     """The gzip data itself is unusable (corrupt, or inflating like a bomb): only the next
     gzip member can be read."""
 
-    def __init__(self, reason: str, detail: str):
+    def __init__(self, reason: RejectReason, detail: str):
         super().__init__(detail)
         self.reason, self.detail = reason, detail
 
@@ -276,7 +276,7 @@ class _Members(_Stream):
             try:
                 out = self.inflater.decompress(feed, n)
             except zlib.error as error:
-                raise _Broken(BROKEN_WARC_RECORD, f"corrupt gzip data in the member at byte {self.start:,}: {error}") from None
+                raise _Broken(RejectReason.BROKEN_WARC_RECORD, f"corrupt gzip data in the member at byte {self.start:,}: {error}") from None
             self.ended = self.inflater.eof
             used = len(feed) - len(self.inflater.unused_data if self.ended else self.inflater.unconsumed_tail)
             self.dpos += used
@@ -284,12 +284,12 @@ class _Members(_Stream):
             self.consumed += used
             self.spos += len(out)
             if self.spos > max(BOMB_MIN_BYTES, BOMB_RATIO * self.consumed, self.allowance):
-                raise _Broken(DECOMPRESSION_BOMB, f"the gzip member at byte {self.start:,} inflates past {self.spos:,} bytes "
+                raise _Broken(RejectReason.DECOMPRESSION_BOMB, f"the gzip member at byte {self.start:,} inflates past {self.spos:,} bytes "
                                                   f"from {self.consumed:,}: refusing to go on")
             if out or self.ended:
                 return out
             if not used:  # zlib neither took input nor gave output: it never does, but never loop on it
-                raise _Broken(BROKEN_WARC_RECORD, "the gzip data makes no progress")
+                raise _Broken(RejectReason.BROKEN_WARC_RECORD, "the gzip data makes no progress")
         return b""
 
     def _skip(self, n: int) -> int:
@@ -386,7 +386,7 @@ def _field(raw: bytes, lower: bytes, name: bytes) -> str | None:
 
 @dataclass(frozen=True)
 class _Bad:
-    reason: str
+    reason: RejectReason
     what: str
 
 
@@ -396,7 +396,7 @@ class _Damage:
     next record (or the end of the file)."""
 
     offset: int  # until placed, where the damage was found (see _Framer._place)
-    reason: str
+    reason: RejectReason
     what: str
     report: bool = True
     placed: bool = False  # the offset is given out already (a record that broke while being read)
@@ -404,7 +404,7 @@ class _Damage:
     def reject(self, source: str, end: int, at_eof: bool) -> Reject:
         skipped = end - self.offset if end >= self.offset else None
         amount = f"{skipped:,} bytes" if skipped is not None else "bytes"
-        if self.reason == TRUNCATED and at_eof:
+        if self.reason == RejectReason.TRUNCATED and at_eof:
             detail = f"at byte {self.offset:,}: {self.what}: the file is truncated"
         elif at_eof:
             detail = f"at byte {self.offset:,}: {self.what}; no record could be found in the remaining {amount}"
@@ -451,9 +451,9 @@ class _Framer:
                         empty, at = not s.used, s.offset(s.pos)
                         found = s.find_member(s.start + 1)
                         if damage is None and found:
-                            damage = _Damage(at, BROKEN_WARC_RECORD, "a gzip member that does not end before the next one")
+                            damage = _Damage(at, RejectReason.BROKEN_WARC_RECORD, "a gzip member that does not end before the next one")
                         elif damage is None and empty:
-                            damage = _Damage(at, TRUNCATED, "the file ends inside a gzip member, before its record")
+                            damage = _Damage(at, RejectReason.TRUNCATED, "the file ends inside a gzip member, before its record")
                         if found:
                             continue
                         break
@@ -496,21 +496,21 @@ class _Framer:
         if not buf.startswith(b"WARC/", start):
             head = buf[start : start + 24]
             if len(head) < 5 and b"WARC/".startswith(head):
-                return _Bad(TRUNCATED, "the record ends inside its WARC header")
-            return _Bad(BROKEN_WARC_RECORD, f"no WARC record starts here (found {head!r})")
+                return _Bad(RejectReason.TRUNCATED, "the record ends inside its WARC header")
+            return _Bad(RejectReason.BROKEN_WARC_RECORD, f"no WARC record starts here (found {head!r})")
         end = _BLANK_LINE.search(buf, start, stop)
         if end is None and stop - start == PEEK:
             buf, start, stop = s.view(HEADER_LIMIT)
             end = _BLANK_LINE.search(buf, start, stop)
         if end is None:
             if stop - start < HEADER_LIMIT:
-                return _Bad(TRUNCATED, "the record ends inside its WARC header")
-            return _Bad(BROKEN_WARC_RECORD, f"the WARC header does not end within {HEADER_LIMIT:,} bytes")
+                return _Bad(RejectReason.TRUNCATED, "the record ends inside its WARC header")
+            return _Bad(RejectReason.BROKEN_WARC_RECORD, f"the WARC header does not end within {HEADER_LIMIT:,} bytes")
         raw = buf[start : end.end()]
         if RECORD_START in raw:  # lost bytes joined two headers: the record after the join still loads
-            return _Bad(BROKEN_WARC_RECORD, "a WARC header that runs into the next record's header")
+            return _Bad(RejectReason.BROKEN_WARC_RECORD, "a WARC header that runs into the next record's header")
         if not raw[:12].upper().startswith(_VERSIONS):  # as warcio checks the version line
-            return _Bad(BROKEN_WARC_RECORD, f"a record of an unknown WARC version ({raw[:12]!r})")
+            return _Bad(RejectReason.BROKEN_WARC_RECORD, f"a record of an unknown WARC version ({raw[:12]!r})")
         lower = raw.lower()
         declared = _field(raw, lower, b"content-length")
         try:
@@ -518,7 +518,7 @@ class _Framer:
         except (TypeError, ValueError):
             length = -1
         if length < 0:
-            return _Bad(BROKEN_WARC_RECORD, f"a WARC header with Content-Length {str(declared)[:40]!r}")
+            return _Bad(RejectReason.BROKEN_WARC_RECORD, f"a WARC header with Content-Length {str(declared)[:40]!r}")
         return _Header(raw, lower, _field(raw, lower, b"warc-type"), length)
 
     def _record(self, h: _Header, offset: int, here: int) -> tuple[Record | Reject | None, bool]:
@@ -528,7 +528,7 @@ class _Framer:
         uri = f"{self.source}#{offset}"
         if h.length > self.bomb_limit:
             s.advance(len(h.raw) - 1)  # at the header's last line end: a record right after it is found
-            return Reject(Document(uri, "warc", None, h.length), DECOMPRESSION_BOMB,
+            return Reject(Document(uri, "warc", None, h.length), RejectReason.DECOMPRESSION_BOMB,
                           f"a record declares {h.length:,} bytes in a {self.size:,}-byte file: refusing to inflate it"), True
         snapshot = s.snapshot()
         s.advance(len(h.raw))
@@ -547,14 +547,14 @@ class _Framer:
         url = h.url
         if h.type in PAGE_RECORDS:
             if parsed is None and kept is None:
-                return Reject(Document(uri, "warc", None, h.length), BROKEN_WARC_RECORD, f"{url}: {error}"), False
+                return Reject(Document(uri, "warc", None, h.length), RejectReason.BROKEN_WARC_RECORD, f"{url}: {error}"), False
             if parsed is None:
-                return Reject(Document(uri, "warc", None, kept), TRUNCATED, f"{url}: the record ends before its declared length"), False
+                return Reject(Document(uri, "warc", None, kept), RejectReason.TRUNCATED, f"{url}: the record ends before its declared length"), False
             return _page(parsed[0], parsed[1], uri, self.max, kept is not None), False
         if h.type not in WARC_TYPES:
-            return Reject(Document(uri, "warc", None, h.length), BROKEN_WARC_RECORD, f"a record of unknown type {h.type!r}"), False
+            return Reject(Document(uri, "warc", None, h.length), RejectReason.BROKEN_WARC_RECORD, f"a record of unknown type {h.type!r}"), False
         if kept is not None:
-            return Reject(Document(uri, "warc", None, kept), TRUNCATED,
+            return Reject(Document(uri, "warc", None, kept), RejectReason.TRUNCATED,
                           f"a {h.type} record ends {h.length - kept:,} bytes before its declared length"), False
         return None, False
 
@@ -647,13 +647,13 @@ def _page(record, payload: bytes, source_uri: str, max_record_bytes: int, trunca
     status = http.get_statuscode() if http else None
     content_type = (http.get_header("Content-Type") if http else headers.get_header("Content-Type")) or ""
     if truncated:
-        return Reject(document, TRUNCATED, f"{url}: the record ends before its declared length")
+        return Reject(document, RejectReason.TRUNCATED, f"{url}: the record ends before its declared length")
     if len(payload) > max_record_bytes:
-        return Reject(document, TOO_LARGE, f"{url}: over the {max_record_bytes:,}-byte limit")
+        return Reject(document, RejectReason.TOO_LARGE, f"{url}: over the {max_record_bytes:,}-byte limit")
     if status and not status.startswith("2"):
-        return Reject(document, HTTP_ERROR, f"{url}: HTTP {status}")
+        return Reject(document, RejectReason.HTTP_ERROR, f"{url}: HTTP {status}")
     if "html" not in content_type.lower():
-        return Reject(document, UNSUPPORTED_FORMAT, f"{url}: content type {content_type or 'not given'}, not HTML")
+        return Reject(document, RejectReason.UNSUPPORTED_FORMAT, f"{url}: content type {content_type or 'not given'}, not HTML")
     return Record(
         document,
         payload,
