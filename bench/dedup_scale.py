@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from flows.ingest import find_duplicates
+from transforms import neardup
+from transforms.dedup import hash_normalized, normalize_for_hash
 from transforms.documents import Article, Document
 from warehouse import RunRecord, Warehouse
 
@@ -53,6 +55,12 @@ def article(name: str, text: str) -> Article:
     return Article(Document(f"/bench/{name}", "txt", name, len(text)), text=text, language="xx", language_prob=1.0)
 
 
+def signed(article: Article) -> Article:
+    """The article with its content hash and MinHash signature, as the ingest's annotate stage gives them."""
+    normalized = normalize_for_hash(article.text)
+    return dataclasses.replace(article, content_hash=hash_normalized(normalized), signature=neardup.sign_normalized(normalized))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--history", type=int, default=100_000)
@@ -80,7 +88,8 @@ def main() -> None:
             for start in range(0, len(corpus), args.batch):
                 items = [article(f"{phase}/{n}", text) for n, text in enumerate(corpus[start: start + args.batch], start)]
                 began = time.perf_counter()
-                items, clusters = find_duplicates.fn(warehouse, items, [a.article_id for a in items])
+                items = [signed(a) for a in items]
+                clusters = find_duplicates.fn(warehouse, items, [a.article_id for a in items])
                 seconds = time.perf_counter() - began
                 began = time.perf_counter()
                 warehouse.write_batch(RunRecord(), items, [], clusters)
