@@ -40,6 +40,7 @@ from transforms.documents import PROCESSING_ERROR, Article, Mention, Record, Rej
 from transforms.entities import find_mentions, project_mentions
 from transforms.read import DEFAULT_MAX_RECORD_BYTES, discover, file_digest, read_file, scope
 from warehouse import RunRecord, Warehouse, WarehouseBusy, default_path
+from warehouse.lookups import StoredSource
 from warehouse.writer import DEFAULT_LOCK_TIMEOUT
 
 BATCH_SIZE = 256
@@ -85,22 +86,22 @@ class Scan:
     def records(self) -> Iterator[Record | Reject]:
         files = iter(self.files)
         while paths := list(islice(files, LOOKUP_FILES)):
-            stored = self.warehouse.stored_sources(map(path_text, paths))
+            stored = self.warehouse.lookups.stored_sources(map(path_text, paths))
             for path in paths:
                 yield from self._records(path, stored.get(path_text(path)))
 
     def gone(self) -> list[str]:
         """Stored files under the scanned paths that the scan no longer found: deleted or moved away."""
-        return self.warehouse.missing_sources(scope(self.paths), set(map(path_text, self.files)))
+        return self.warehouse.lookups.missing_sources(scope(self.paths), set(map(path_text, self.files)))
 
-    def _records(self, path: Path, stored: tuple[str, int] | None) -> Iterator[Record | Reject]:
+    def _records(self, path: Path, stored: StoredSource | None) -> Iterator[Record | Reject]:
         try:
             sha256, size = file_digest(path)
         except OSError:  # read_file turns it into an `unreadable` reject
             yield from read_file(path, self.max_record_bytes)
             return
-        if stored and stored[0] == sha256 and not self.force:
-            self.unchanged_records += stored[1]
+        if stored and stored.sha256 == sha256 and not self.force:
+            self.unchanged_records += stored.records
             self.unchanged_bytes += size
             return
         seen = array("Q")  # doc ids as 64-bit ints: memory stays small for huge files
@@ -130,7 +131,7 @@ def _size(path: Path) -> int:
 @stage
 def skip_unchanged(warehouse: Warehouse, batch: Sequence[Record | Reject]) -> list[Record | Reject]:
     """Leave out records whose bytes are exactly what the warehouse last loaded for them."""
-    stored = warehouse.stored_sha256([item.document.doc_id for item in batch])
+    stored = warehouse.lookups.stored_sha256([item.document.doc_id for item in batch])
     return [
         item for item in batch
         if item.document.sha256 is None or stored.get(item.document.doc_id) != item.document.sha256
@@ -153,7 +154,7 @@ def strip_site_templates(warehouse: Warehouse, items: Sequence[Item], replacing:
     lines: dict[str, set[str]] = defaultdict(set)
     for article in articles:
         lines[templates.template_group(article)].update(templates.candidate_lines(article.text))
-    learned = templates.learn(warehouse.template_counts(lines, excluding=replacing), articles)
+    learned = templates.learn(warehouse.lookups.template_counts(lines, excluding=replacing), articles)
     return [
         templates.strip_template(item, learned[templates.template_group(item)]) if isinstance(item, Article) else item
         for item in items
@@ -201,13 +202,13 @@ def find_duplicates(warehouse: Warehouse, items: Sequence[Item], replacing: Sequ
     keys = {a.article_id: a.signature.band_keys for a in articles}
     links = [(a, b) for a, b in neardup.candidate_pairs(keys.items())
              if neardup.is_near_duplicate(signatures[a], signatures[b])]
-    candidates = warehouse.near_duplicate_candidates(keys, excluding=replacing)
-    stored_signatures = warehouse.signatures({old for _, old in candidates})
+    candidates = warehouse.lookups.near_duplicate_candidates(keys, excluding=replacing)
+    stored_signatures = warehouse.lookups.signatures({old for _, old in candidates})
     links += [(new, old) for new, old in candidates if neardup.is_near_duplicate(signatures[new], stored_signatures[old])]
-    stored = {m.article_id: m for m in warehouse.cluster_members({a.content_hash for a in articles}, replacing=replacing)}
+    stored = {m.article_id: m for m in warehouse.lookups.cluster_members({a.content_hash for a in articles}, replacing=replacing)}
     linked = [b for _, b in links if b not in signatures]
-    stored.update((m.article_id, m) for m in warehouse.clusters_of(linked + replacing, excluding=replacing))
-    standings = warehouse.standings(replacing)  # a record read again keeps its standing
+    stored.update((m.article_id, m) for m in warehouse.lookups.clusters_of(linked + replacing, excluding=replacing))
+    standings = warehouse.lookups.standings(replacing)  # a record read again keeps its standing
     incoming = [ClusterMember(a.article_id, a.content_hash, a.published_at, a.word_count,
                               standing=standings.get(a.article_id, Standing.NEW)) for a in articles]
     # Ties go to the member seen first: the stored ones in a fixed order, then this batch's in input order.
@@ -226,7 +227,7 @@ class Tagging:
         self.articles = {i.article_id: i for i in items if isinstance(i, Article) and i.language in ENTITY_LANGUAGES}
         canonical = {cluster: article_id for article_id, (cluster, is_canonical) in clusters.items() if is_canonical}
         self.source = {a: canonical.get(clusters[a][0], a) for a in self.articles}
-        self.stored = warehouse.stored_mentions({c for c in self.source.values() if c not in self.articles})
+        self.stored = warehouse.lookups.stored_mentions({c for c in self.source.values() if c not in self.articles})
         warehouse.release()
         to_tag = {a for a, c in self.source.items() if c == a or (c not in self.articles and c not in self.stored)}
         self.texts = sorted({self.articles[a].text for a in to_tag | {c for c in self.source.values() if c in self.articles}})
@@ -361,8 +362,8 @@ class Pipeline:
 
     def _retired(self, finished: list[tuple[Source, array]], gone: Sequence[str]) -> list[str]:
         """The stored records that finished files no longer hold, and every record of the gone files."""
-        stale = self.warehouse.stale_documents({s.source_file: (f"{i:016x}" for i in seen) for s, seen in finished})
-        return sorted(set(stale) | set(self.warehouse.documents_of(gone)))
+        stale = self.warehouse.lookups.stale_documents({s.source_file: (f"{i:016x}" for i in seen) for s, seen in finished})
+        return sorted(set(stale) | set(self.warehouse.lookups.documents_of(gone)))
 
     def load(self, tagged: Tagged) -> None:
         """entities (from the workers) -> load, in one transaction"""
@@ -551,7 +552,7 @@ def ingest(
         warehouse.finish_run(run, "failed" if pipeline.failed_files else "completed")
         summary = _summary(run, time.perf_counter() - started, gone, pruned=prune)
         create_markdown_artifact(
-            run_report(summary, _prefixed(run.counts, "language:"), run.stages, warehouse.top_entities(run.run_id)),
+            run_report(summary, _prefixed(run.counts, "language:"), run.stages, warehouse.lookups.top_entities(run.run_id)),
             key="newsmill-ingest", description=f"newsmill ingest into {db}",
         )
     logger.info("ingest finished: %s", summary)

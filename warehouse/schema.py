@@ -6,6 +6,7 @@ from importlib.resources import files
 
 import duckdb
 
+from transforms.entities import key_group, name_key
 from transforms.read.days import folder_day
 
 _SQL = files("warehouse")
@@ -14,6 +15,8 @@ _SQL = files("warehouse")
 # functions so that each is defined once: name -> (function, argument types, result type).
 MIGRATION_FUNCTIONS = {
     "folder_day": (folder_day, ["VARCHAR"], "DATE"),
+    "name_key": (name_key, ["VARCHAR"], "VARCHAR"),
+    "key_group": (key_group, ["VARCHAR"], "VARCHAR"),
 }
 
 
