@@ -25,7 +25,7 @@ import numpy as np
 from flows.ingest import Duplicates
 from flows.stages import Batch
 from transforms import neardup
-from transforms.dedup import content_hash
+from transforms.dedup import hash_normalized, normalize_for_hash
 from transforms.documents import Article, Document
 from warehouse import RunRecord, Warehouse
 
@@ -53,9 +53,13 @@ def edited(text: str, rng: np.random.Generator) -> str:
 
 
 def article(name: str, text: str) -> Article:
-    """An article as the duplicate stage gets it: hashed and signed."""
-    return Article(Document(f"/bench/{name}", "txt", name, len(text)), text=text, language="xx", language_prob=1.0,
-                   content_hash=content_hash(text), signature=neardup.sign(text))
+    return Article(Document(f"/bench/{name}", "txt", name, len(text)), text=text, language="xx", language_prob=1.0)
+
+
+def signed(article: Article) -> Article:
+    """The article with its content hash and MinHash signature, as the ingest's annotate stage gives them."""
+    normalized = normalize_for_hash(article.text)
+    return dataclasses.replace(article, content_hash=hash_normalized(normalized), signature=neardup.sign_normalized(normalized))
 
 
 def main() -> None:
@@ -85,6 +89,7 @@ def main() -> None:
             for start in range(0, len(corpus), args.batch):
                 items = [article(f"{phase}/{n}", text) for n, text in enumerate(corpus[start: start + args.batch], start)]
                 began = time.perf_counter()
+                items = [signed(a) for a in items]
                 clusters = Duplicates(warehouse).run(Batch(items)).clusters
                 seconds = time.perf_counter() - began
                 began = time.perf_counter()

@@ -40,6 +40,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from bench.corpus import article, html_page, scraped_text, story, write_mixed_folder
+from warehouse.load import DOCUMENT_TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,7 +63,7 @@ INVARIANTS = {
     "clusters without their canonical member": """SELECT count(DISTINCT cluster_id) FROM articles
         WHERE cluster_id NOT IN (SELECT cluster_id FROM articles WHERE is_canonical)""",
 }
-TABLES = ("documents", "articles", "rejects", "entities", "mentions", "sources", "removed_lines", "minhashes", "lsh_bands")
+TABLES = [table.name for table in DOCUMENT_TABLES] + ["entities", "sources"]
 
 ENGLISH = ("The harbour board met on {n} March and agreed to rebuild the northern pier before the summer season, "
            "after two years of delays and a long dispute over the cost of the work with the regional council.")
@@ -250,6 +251,7 @@ def planted_failures(doc_ids_failing_lookup: set[str]) -> Iterator[None]:
     marker (`skip unchanged`, which sees only ids, on `doc_ids_failing_lookup`), and on no
     other. For one process: the workers of a process pool are not planted."""
     import flows.ingest
+    import warehouse.lookups
     import warehouse.writer
     from transforms.read import files
 
@@ -273,15 +275,14 @@ def planted_failures(doc_ids_failing_lookup: set[str]) -> Iterator[None]:
 
     patches = [
         around(files, "detect_format", lambda name, head: fails("read", head)),
-        around(warehouse.writer.Warehouse, "stored_sha256", lookup),
+        around(warehouse.lookups.Lookups, "stored_sha256", lookup),
         around(flows.ingest, "clean", lambda item: fails("clean", item.content)),
         around(flows.ingest.templates, "strip_template", lambda item, template: fails("site templates", item.text)),
         around(flows.ingest, "_language_and_signature", lambda text: fails("language and signatures", text)),
         around(flows.ingest.Duplicates, "run", lambda stage, batch: [
             fails("duplicates", article.text) for article in batch.articles()]),
         around(flows.ingest, "find_mentions", lambda nlp, texts, rules: [fails("entities", t) for t in texts]),
-        around(warehouse.writer, "_articles_table", lambda articles, clusters, run_id: [
-            fails("load", a.text) for a in articles]),
+        around(warehouse.writer, "load_batch", lambda session, batch: [fails("load", a.text) for a in batch.articles]),
     ]
     try:
         for owner, name, _, planted in patches:

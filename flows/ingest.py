@@ -38,6 +38,7 @@ from transforms.entities import find_mentions
 from transforms.read import discover, file_digest, read_file, scope
 from transforms.tagging import TaggingPlan, TextToTag
 from warehouse import RunRecord, Warehouse, WarehouseBusy, default_path
+from warehouse.lookups import StoredSource
 
 LOOKUP_FILES = 1000  # files whose stored digests are looked up in one query
 
@@ -79,14 +80,14 @@ class Scan:
         """Stored files under the scanned paths that the scan no longer found: deleted or moved away."""
         return self.warehouse.lookups.missing_sources(scope(self.paths), set(map(path_text, self.files)))
 
-    def _records(self, path: Path, stored: tuple[str, int] | None) -> Iterator[Record | Reject]:
+    def _records(self, path: Path, stored: StoredSource | None) -> Iterator[Record | Reject]:
         try:
             sha256, size = file_digest(path)
         except OSError:  # read_file turns it into an `unreadable` reject
             yield from read_file(path, self.max_record_bytes)
             return
-        if stored and stored[0] == sha256 and not self.force:
-            self.unchanged_records += stored[1]
+        if stored and stored.sha256 == sha256 and not self.force:
+            self.unchanged_records += stored.records
             self.unchanged_bytes += size
             return
         seen = array("Q")  # doc ids as 64-bit ints: memory stays small for huge files

@@ -20,10 +20,10 @@ from flows.ingest import ingest
 from flows.options import RunOptions
 from transforms.documents import Article, Document
 from warehouse import RunRecord, Warehouse, WarehouseBusy
+from warehouse.load import DOCUMENT_TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
-TABLES = ("documents", "articles", "rejects", "entities", "entity_keys", "mentions", "sources", "removed_lines",
-          "template_sightings", "site_templates", "minhashes", "lsh_bands")
+TABLES = [table.name for table in DOCUMENT_TABLES] + ["entities", "entity_keys", "sources", "site_templates"]
 
 
 @pytest.fixture(scope="module")

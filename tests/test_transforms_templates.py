@@ -1,7 +1,8 @@
 """transforms.templates: lines a site repeats across articles are learned and removed."""
 
 from transforms.documents import Article, Document, Reject
-from transforms.templates import MIN_SUPPORT, candidate_lines, learn, strip_template, template_group
+from transforms.templates import (MIN_SHARE, MIN_SUPPORT, candidate_lines, learn, strip_template, template_group,
+                                 template_threshold)
 
 FOOTER = "Harbour Gazette: independent local journalism since 1872"
 QUOTE = '"We will rebuild the pier before the summer," the harbour master said.'
@@ -76,3 +77,11 @@ def test_a_wire_story_printed_verbatim_by_two_sites_is_learned_for_both():
 
     assert learned == {"site-one.com": set(), "site-two.org": set()}
     assert strip_template(two, learned[template_group(two)]) == two
+
+
+def test_the_threshold_is_the_rule_as_one_number():
+    # learn() and the warehouse's refresh of its stored templates both compare with it
+    for group_articles in range(500):
+        for holding in range(group_articles + 1):
+            rule = holding >= MIN_SUPPORT and holding >= MIN_SHARE * group_articles
+            assert (holding >= template_threshold(group_articles)) == rule, (holding, group_articles)

@@ -43,7 +43,7 @@ def test_a_warehouse_from_the_first_schema_is_upgraded_in_place(tmp_path):
         con.execute("INSERT INTO schema_migrations VALUES ('001_create_tables.sql', now()::TIMESTAMP)")
         con.execute("INSERT INTO documents VALUES ('d1', '/in/a.txt', 'txt', 'abc', 10, 'r1')")
     with Warehouse(db) as warehouse:
-        assert warehouse.stored_sources(["/in/a.txt", "/in/b.txt"]) == {"/in/a.txt": ("abc", 1)}
+        assert warehouse.lookups.stored_sources(["/in/a.txt", "/in/b.txt"]) == {"/in/a.txt": ("abc", 1)}
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT source_file FROM documents").fetchall() == [("/in/a.txt",)]
         assert "fetched_at" in {c[0] for c in con.execute("DESCRIBE articles").fetchall()}

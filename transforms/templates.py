@@ -9,6 +9,7 @@ its group and in at least MIN_SHARE of them: a quote that two articles repeat is
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 from collections import defaultdict
@@ -18,6 +19,13 @@ from transforms.documents import Article, Reject, RejectReason, count_words, sta
 MIN_SUPPORT = 5
 MIN_SHARE = 0.2
 MAX_TEMPLATE_WORDS = 20  # paragraphs of article text are not template candidates
+
+
+def template_threshold(group_articles: int) -> int:
+    """The fewest distinct articles of a group a line must stand in to be one of the
+    group's template lines: the rule above as one number, which the warehouse's refresh
+    of its stored templates compares with too."""
+    return max(MIN_SUPPORT, math.ceil(MIN_SHARE * group_articles))
 
 
 def template_group(article: Article) -> str:
@@ -52,9 +60,9 @@ def learn(stored: dict[str, tuple[int, dict[str, int]]], articles: list[Article]
     templates = {}
     for group, count in batch_articles.items():
         stored_count, stored_lines = stored.get(group, (0, {}))
-        total = stored_count + count
+        threshold = template_threshold(stored_count + count)
         holding = {key: n + stored_lines.get(key, 0) for key, n in batch_lines[group].items()}
-        templates[group] = {key for key, n in holding.items() if n >= MIN_SUPPORT and n >= MIN_SHARE * total}
+        templates[group] = {key for key, n in holding.items() if n >= threshold}
     return templates
 
 

@@ -2,7 +2,8 @@
 
 from warehouse.connection import (DuckDBCliMissing, WarehouseBusy, WarehouseIncompatible, WarehouseMissing,
                                   default_path, read_only)
-from warehouse.writer import RunRecord, Warehouse
+from warehouse.runs import RunRecord
+from warehouse.writer import Warehouse
 
 __all__ = ["DuckDBCliMissing", "RunRecord", "Warehouse", "WarehouseBusy", "WarehouseIncompatible", "WarehouseMissing",
            "default_path", "read_only"]

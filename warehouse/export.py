@@ -10,9 +10,12 @@ from pathlib import Path
 
 import duckdb
 
-# Bookkeeping that only newsmill's own stages read (signatures, band keys, template
-# sightings, name keys, migrations) stays out: it means nothing to other tools.
-TABLES = ["articles", "documents", "rejects", "entities", "mentions", "sources", "removed_lines", "site_templates", "runs"]
+from warehouse.load import DOCUMENT_TABLES
+
+# The documents' tables, then those of the warehouse as a whole. Bookkeeping that only
+# newsmill's own stages read (signatures, band keys, template sightings, name keys,
+# migrations) stays out: it means nothing to other tools.
+TABLES = [table.name for table in DOCUMENT_TABLES if not table.internal] + ["entities", "sources", "site_templates", "runs"]
 OPTIONS = {"parquet": "FORMAT parquet, COMPRESSION zstd", "csv": "FORMAT csv, HEADER"}
 
 

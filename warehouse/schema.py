@@ -13,6 +13,7 @@ from importlib.resources.abc import Traversable
 
 import duckdb
 
+from transforms.entities import key_group, name_key
 from transforms.read.days import folder_day
 
 _SQL = files("warehouse")
@@ -23,6 +24,8 @@ logger = logging.getLogger(__name__)
 # functions so that each is defined once: name -> (function, argument types, result type).
 MIGRATION_FUNCTIONS = {
     "folder_day": (folder_day, ["VARCHAR"], "DATE"),
+    "name_key": (name_key, ["VARCHAR"], "VARCHAR"),
+    "key_group": (key_group, ["VARCHAR"], "VARCHAR"),
 }
 
 
