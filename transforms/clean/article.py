@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from transforms.clean.labels import is_label_shaped, starts_as_label
 from transforms.clean.lexicon import COPYRIGHT_MARKS
-from transforms.clean.lexicons import any_of
+from transforms.clean.lexicons import fragments
 from transforms.clean.reasons import RemovalReason, RemovedLine
 from transforms.clean.residue import residue_reason
 from transforms.clean.tables import table_lines
@@ -22,7 +22,7 @@ SUBHEAD_MAX_WORDS = 8
 _PROSE_END = re.compile(r"[.!?…][\"'”’»)]*$")
 # A copyright line anywhere: the sign, the word as a word, the phrase of any language.
 _COPYRIGHT = re.compile(
-    "|".join([*(rf"\b{mark}\b" if mark.isalpha() else mark for mark in COPYRIGHT_MARKS), any_of("rights_reserved")]),
+    "|".join([*(rf"\b{mark}\b" if mark.isalpha() else mark for mark in COPYRIGHT_MARKS), *fragments("rights_reserved")]),
     re.IGNORECASE,
 )
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 # What a copyright line carries in every language here: the sign, "(c)", the English word.
 COPYRIGHT_MARKS = ("©", r"\(c\)", "copyright")
+NUMBER = "{n} "  # where a fragment has a number before a unit: "{n} Minuten"
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,8 @@ class Lexicon:
     label_bylines: tuple[str, ...]
     # Words that open a dateline: "Published 3 March", "Aktualisiert am".
     published: tuple[str, ...]
-    # Units of a reading time after a number: "5 min", "3 Minuten".
-    minutes: tuple[str, ...]
-    # A reading time, wherever it stands in a short line: "Lesezeit", "5 min read".
+    # A reading time: a unit after its number ("{n} Minuten": "5 Minuten", "5-Minuten"), or
+    # a word that names one wherever it stands in a short line ("Lesezeit").
     reading_time: tuple[str, ...]
     # Words that open a photo caption or credit line.
     captions: tuple[str, ...]

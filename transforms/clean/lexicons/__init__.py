@@ -12,6 +12,11 @@ from transforms.clean.lexicons.pt import PORTUGUESE
 LEXICONS: tuple[Lexicon, ...] = (ENGLISH, GERMAN, DUTCH, FRENCH, SPANISH, PORTUGUESE, ITALIAN)
 
 
+def fragments(field: str) -> tuple[str, ...]:
+    """The fragments of `field` in every lexicon, each once."""
+    return tuple(dict.fromkeys(fragment for lexicon in LEXICONS for fragment in getattr(lexicon, field)))
+
+
 def any_of(field: str) -> str:
     """A group matching the fragments of `field` in every lexicon."""
-    return either(fragment for lexicon in LEXICONS for fragment in getattr(lexicon, field))
+    return either(fragments(field))
