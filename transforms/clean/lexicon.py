@@ -1,8 +1,8 @@
 """The words the cleaning rules look for, one lexicon per language.
 
-The rules (residue.py, labels.py, tables.py, article.py) are shapes of lines, written once; the words
-in them are those of every lexicon in `lexicons.LEXICONS`, joined by `lexicons.any_of`.
-Adding a language is adding its lexicon there, and its fixture to tests/fixtures/clean/.
+The rules (residue.py, labels.py, tables.py, article.py) are shapes of lines, written
+once; the words in them are those of every lexicon in `lexicons.LEXICONS`, joined there.
+Adding a language is adding its lexicon to them, and its fixture to tests/fixtures/clean/.
 """
 
 from __future__ import annotations
