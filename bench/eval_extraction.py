@@ -5,7 +5,7 @@
         [--jobs N] [--json FILE] [--losses N]
 
 Any subset of the three inputs; one table per input. newsmill is whatever
-transforms/clean.py does when the command runs: `extract_html(html)[0].text` for HTML,
+transforms/clean does when the command runs: `extract_html(html)[0].text` for HTML,
 `clean_scraped_text(raw).text` for already-extracted text.
 
 --trafilatura-eval DIR   trafilatura's evaluation set: DIR/evaldata.json
@@ -411,9 +411,13 @@ def _snippet(snippets: Sequence[str], i: int) -> str:
 # ---------------------------------------------------------------- command line
 
 def cleaner_fingerprint() -> str:
-    """Which cleaner was measured: the SHA-256 (12 digits) of transforms/clean.py as it is on disk."""
-    path = Path(newsmill_clean.__file__)
-    return f"{path.name} sha256:{hashlib.sha256(path.read_bytes()).hexdigest()[:12]}"
+    """Which cleaner was measured: the SHA-256 (12 digits) of the sources of transforms/clean
+    (each file's path in the package, then its bytes) as they are on disk."""
+    package = Path(newsmill_clean.__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return f"{package.name} sha256:{digest.hexdigest()[:12]}"
 
 
 def main(argv: Sequence[str] | None = None) -> dict:

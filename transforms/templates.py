@@ -14,6 +14,7 @@ import os
 import re
 from collections import defaultdict
 
+from transforms.clean import RemovalReason, RemovedLine
 from transforms.documents import Article, Reject, RejectReason, count_words, stable_id
 
 MIN_SUPPORT = 5
@@ -75,7 +76,7 @@ def strip_template(article: Article, template: set[str]) -> Article | Reject:
         return article
     if all(drop):
         return Reject(article.document, RejectReason.NO_TEXT, "nothing but lines of its site's template")
-    removed = tuple((n, line, "site_template") for n, line, d in zip(numbers, lines, drop) if d)
+    removed = tuple(RemovedLine(n, line, RemovalReason.SITE_TEMPLATE) for n, line, d in zip(numbers, lines, drop) if d)
     return dataclasses.replace(
         article,
         text="\n".join(line for line, d in zip(lines, drop) if not d),

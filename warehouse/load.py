@@ -11,6 +11,7 @@ from typing import NamedTuple
 import numpy as np
 import pyarrow as pa
 
+from transforms.clean import RemovalReason
 from transforms import entities as names
 from transforms import templates
 from transforms.documents import Article, Document, Reject, Source
@@ -188,7 +189,7 @@ def _removed_lines(batch: Batch) -> pa.Table:
 def _template_sightings(batch: Batch) -> pa.Table:
     """Each article's short lines, template lines already stripped from it included."""
     def lines(article: Article) -> dict[str, str]:
-        stripped = "\n".join(line for _, line, reason in article.removed_lines if reason == "site_template")
+        stripped = "\n".join(line for _, line, reason in article.removed_lines if reason == RemovalReason.SITE_TEMPLATE)
         return {**templates.candidate_lines(article.text), **templates.candidate_lines(stripped)}
 
     return arrow(TEMPLATE_SIGHTINGS, (
