@@ -17,35 +17,205 @@ from pathlib import Path
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-FIRST = ["Maria", "James", "Aiko", "Oluwaseun", "Lena", "Carlos", "Priya", "Tomasz", "Fatima", "Erik", "Mei", "Samuel",
-         "Ingrid", "Rafael", "Hannah", "Yusuf", "Claire", "Dmitri", "Amara", "Niall", "Sofia", "Kwame", "Elif", "Mateo",
-         "Anouk", "Rohan", "Greta", "Tariq", "Beatriz", "Jonas", "Nadia", "Felix", "Ayesha", "Lukas", "Chiara", "Kenji"]
-LAST = ["Okafor", "Lindqvist", "Tanaka", "Delgado", "Novak", "Brennan", "Haddad", "Kowalski", "Moreau", "Castillo",
-        "Fischer", "Osei", "Nakamura", "Petrov", "Whitfield", "Rahman", "Silva", "MacLeod", "Jensen", "Vogel",
-        "Adeyemi", "Bergström", "Costa", "Dubois", "Eriksen", "Farouk", "Gallagher", "Horvath", "Iyer", "Janssen",
-        "Keller", "Laurent", "Mendes", "Nielsen", "O'Connor", "Pereira"]
-CITIES = ["Lisbon", "Rotterdam", "Nairobi", "Osaka", "Valparaiso", "Gdansk", "Leeds", "Montreal", "Porto Alegre",
-          "Tallinn", "Adelaide", "Bergen", "Marseille", "Cork", "Brno", "Seville", "Accra", "Dundee", "Malmo",
-          "Ljubljana", "Halifax", "Dunedin", "Antwerp", "Bilbao", "Tampere", "Kraków", "Genoa", "Windhoek"]
-ORGS = ["the Harbour Authority", "Northbridge Holdings", "the Regional Water Board", "Altavia Systems",
-        "the National Statistics Office", "Meridian Bank", "the Transport Workers Union", "Corvid Energy",
-        "the City Council", "the Environment Agency", "Lumen Pharmaceuticals", "the Port Commission",
-        "Halden Logistics", "the Chamber of Commerce", "Brightwater Utilities", "the Teachers Federation",
-        "Kestrel Aerospace", "the Housing Trust", "Solvane Chemicals", "the Audit Office", "Tidewell Insurance",
-        "the Farmers Association", "Orbis Telecom", "the Planning Inspectorate"]
-ROLES = ["chief executive", "spokesperson", "director", "economist", "council leader", "union secretary",
-         "analyst", "chair", "minister", "researcher", "project manager", "deputy mayor", "treasurer",
-         "chief engineer", "campaign organiser", "board member"]
-TOPIC_KINDS = ["new", "proposed", "delayed", "revised", "disputed", "long-awaited", "scaled-back", "regional",
-               "second", "emergency"]
-TOPICS = ["budget", "harbour expansion", "fare increase", "flood barrier", "wage agreement", "data centre",
-          "housing plan", "rail link", "water tariff", "school programme", "wind farm", "hospital wing",
-          "bridge repair", "tram line", "recycling scheme", "port tax", "airport terminal", "solar park"]
+FIRST = [
+    "Maria",
+    "James",
+    "Aiko",
+    "Oluwaseun",
+    "Lena",
+    "Carlos",
+    "Priya",
+    "Tomasz",
+    "Fatima",
+    "Erik",
+    "Mei",
+    "Samuel",
+    "Ingrid",
+    "Rafael",
+    "Hannah",
+    "Yusuf",
+    "Claire",
+    "Dmitri",
+    "Amara",
+    "Niall",
+    "Sofia",
+    "Kwame",
+    "Elif",
+    "Mateo",
+    "Anouk",
+    "Rohan",
+    "Greta",
+    "Tariq",
+    "Beatriz",
+    "Jonas",
+    "Nadia",
+    "Felix",
+    "Ayesha",
+    "Lukas",
+    "Chiara",
+    "Kenji",
+]
+LAST = [
+    "Okafor",
+    "Lindqvist",
+    "Tanaka",
+    "Delgado",
+    "Novak",
+    "Brennan",
+    "Haddad",
+    "Kowalski",
+    "Moreau",
+    "Castillo",
+    "Fischer",
+    "Osei",
+    "Nakamura",
+    "Petrov",
+    "Whitfield",
+    "Rahman",
+    "Silva",
+    "MacLeod",
+    "Jensen",
+    "Vogel",
+    "Adeyemi",
+    "Bergström",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Farouk",
+    "Gallagher",
+    "Horvath",
+    "Iyer",
+    "Janssen",
+    "Keller",
+    "Laurent",
+    "Mendes",
+    "Nielsen",
+    "O'Connor",
+    "Pereira",
+]
+CITIES = [
+    "Lisbon",
+    "Rotterdam",
+    "Nairobi",
+    "Osaka",
+    "Valparaiso",
+    "Gdansk",
+    "Leeds",
+    "Montreal",
+    "Porto Alegre",
+    "Tallinn",
+    "Adelaide",
+    "Bergen",
+    "Marseille",
+    "Cork",
+    "Brno",
+    "Seville",
+    "Accra",
+    "Dundee",
+    "Malmo",
+    "Ljubljana",
+    "Halifax",
+    "Dunedin",
+    "Antwerp",
+    "Bilbao",
+    "Tampere",
+    "Kraków",
+    "Genoa",
+    "Windhoek",
+]
+ORGS = [
+    "the Harbour Authority",
+    "Northbridge Holdings",
+    "the Regional Water Board",
+    "Altavia Systems",
+    "the National Statistics Office",
+    "Meridian Bank",
+    "the Transport Workers Union",
+    "Corvid Energy",
+    "the City Council",
+    "the Environment Agency",
+    "Lumen Pharmaceuticals",
+    "the Port Commission",
+    "Halden Logistics",
+    "the Chamber of Commerce",
+    "Brightwater Utilities",
+    "the Teachers Federation",
+    "Kestrel Aerospace",
+    "the Housing Trust",
+    "Solvane Chemicals",
+    "the Audit Office",
+    "Tidewell Insurance",
+    "the Farmers Association",
+    "Orbis Telecom",
+    "the Planning Inspectorate",
+]
+ROLES = [
+    "chief executive",
+    "spokesperson",
+    "director",
+    "economist",
+    "council leader",
+    "union secretary",
+    "analyst",
+    "chair",
+    "minister",
+    "researcher",
+    "project manager",
+    "deputy mayor",
+    "treasurer",
+    "chief engineer",
+    "campaign organiser",
+    "board member",
+]
+TOPIC_KINDS = [
+    "new",
+    "proposed",
+    "delayed",
+    "revised",
+    "disputed",
+    "long-awaited",
+    "scaled-back",
+    "regional",
+    "second",
+    "emergency",
+]
+TOPICS = [
+    "budget",
+    "harbour expansion",
+    "fare increase",
+    "flood barrier",
+    "wage agreement",
+    "data centre",
+    "housing plan",
+    "rail link",
+    "water tariff",
+    "school programme",
+    "wind farm",
+    "hospital wing",
+    "bridge repair",
+    "tram line",
+    "recycling scheme",
+    "port tax",
+    "airport terminal",
+    "solar park",
+]
 VERBS = ["cost", "add", "save", "require", "create", "cut", "bring in", "free up"]
 UNITS = ["million euros", "jobs", "homes", "kilometres of track", "megawatts", "per cent", "hectares", "beds"]
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 # [a|b] is a choice of wording: outlets phrase the same kind of sentence many ways, so
 # unrelated stories share few word 4-grams, as real news does.
 SENTENCES = [
@@ -61,8 +231,8 @@ SENTENCES = [
     "consultation evening] [next|on] {day}.",
     "Figures [published|released|compiled] by {org} [showed|suggested|indicated] that costs had [risen|climbed|grown] "
     "by {number} {unit} since {month}.",
-    "\"[We have listened carefully|We took our time|This was not an easy choice], and [we believe|I am convinced|we are "
-    "confident] this is the right step for {city},\" {last} said.",
+    '"[We have listened carefully|We took our time|This was not an easy choice], and [we believe|I am convinced|we are '
+    'confident] this is the right step for {city}," {last} said.',
     "{person}, who has [followed|tracked|covered] the {topic} for {org2}, [said|thought|wrote] the timetable looked "
     "[ambitious but achievable|tight|optimistic].",
     "Officials in {city2} [said|signalled|made clear] they were watching {city} [closely|with interest|carefully] and "
@@ -81,11 +251,19 @@ SENTENCES = [
 ENTITY_LABELS = {"person": "PERSON", "last": "PERSON", "org": "ORG", "org2": "ORG", "city": "GPE", "city2": "GPE"}
 FOREIGN_TOPICS = {
     "de": ["der Haushalt", "der Hafenausbau", "die Fahrpreiserhöhung", "das Hochwasserschutzprojekt", "der Windpark"],
-    "es": ["el presupuesto", "la ampliación del puerto", "la subida de tarifas", "el parque eólico", "el nuevo hospital"],
+    "es": [
+        "el presupuesto",
+        "la ampliación del puerto",
+        "la subida de tarifas",
+        "el parque eólico",
+        "el nuevo hospital",
+    ],
 }
 FOREIGN_TITLES = {"de": "Streit um {topic} in {city}", "es": "Debate sobre {topic} en {city}"}
-FOREIGN_DAYS = {"de": ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"],
-                "es": ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"]}
+FOREIGN_DAYS = {
+    "de": ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"],
+    "es": ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"],
+}
 FOREIGN_SENTENCES = {
     "de": [
         "{person} sagte am {day}, {topic} in {city} werde nach neuen Berechnungen rund {number} Millionen Euro kosten.",
@@ -109,8 +287,14 @@ FOREIGN_SENTENCES = {
     ],
 }
 RESIDUE_HEAD = ["Share.", "Admin", "Advertisement", "Subscribe to our newsletter"]
-RESIDUE_TAIL = ["Previous Post Next Post", "Leave A Reply", "Source link", "Share this article",
-                "© 2025 Example Media Ltd. All rights reserved.", "Exit mobile version"]
+RESIDUE_TAIL = [
+    "Previous Post Next Post",
+    "Leave A Reply",
+    "Source link",
+    "Share this article",
+    "© 2025 Example Media Ltd. All rights reserved.",
+    "Exit mobile version",
+]
 
 
 def article(rng: random.Random) -> tuple[str, list[str]]:
@@ -132,12 +316,23 @@ def story(rng: random.Random) -> tuple[str, list[str], set[tuple[str, str]]]:
         for template in rng.sample(SENTENCES, rng.randint(3, 4)):
             first, last = rng.choice(cast)
             names = dict(person=f"{first} {last}", last=rng.choice(cast)[1], org=org, org2=org2, city=city, city2=city2)
-            sentences.append(_choose_wording(rng, template).format(
-                **names, role=rng.choice(ROLES), topic=topic, day=rng.choice(DAYS), month=rng.choice(MONTHS),
-                verb=rng.choice(VERBS), number=rng.randint(2, 950), unit=rng.choice(UNITS),
-            ))
-            entities.update((names[field].removeprefix("the "), ENTITY_LABELS[field])
-                            for field in names if "{" + field + "}" in template)
+            sentences.append(
+                _choose_wording(rng, template).format(
+                    **names,
+                    role=rng.choice(ROLES),
+                    topic=topic,
+                    day=rng.choice(DAYS),
+                    month=rng.choice(MONTHS),
+                    verb=rng.choice(VERBS),
+                    number=rng.randint(2, 950),
+                    unit=rng.choice(UNITS),
+                )
+            )
+            entities.update(
+                (names[field].removeprefix("the "), ENTITY_LABELS[field])
+                for field in names
+                if "{" + field + "}" in template
+            )
         text = " ".join(sentences)
         paragraphs.append(text[0].upper() + text[1:])
     return f"{org.removeprefix('the ').title()} backs {topic} plan for {city}", paragraphs, entities
@@ -154,8 +349,13 @@ def foreign_story(rng: random.Random) -> tuple[str, str, list[str]]:
     paragraphs = []
     for _ in range(rng.randint(6, 8)):
         text = " ".join(
-            template.format(person=f"{rng.choice(FIRST)} {rng.choice(LAST)}", city=city, topic=topic,
-                            number=rng.randint(2, 950), day=rng.choice(FOREIGN_DAYS[language]))
+            template.format(
+                person=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                city=city,
+                topic=topic,
+                number=rng.randint(2, 950),
+                day=rng.choice(FOREIGN_DAYS[language]),
+            )
             for template in rng.sample(FOREIGN_SENTENCES[language], rng.randint(3, 4))
         )
         paragraphs.append(text)
@@ -168,11 +368,15 @@ def scraped_text(rng: random.Random, title: str, paragraphs: list[str]) -> str:
     return "\n\n".join([title, *head, *paragraphs, *tail]) + "\n"
 
 
-def html_page(rng: random.Random, title: str, paragraphs: list[str], url: str, published: datetime, padding_bytes: int) -> str:
+def html_page(
+    rng: random.Random, title: str, paragraphs: list[str], url: str, published: datetime, padding_bytes: int
+) -> str:
     """A full page: navigation, article, sidebar, footer, and inline script data as real pages carry."""
     nav = "".join(f'<li><a href="/{s.lower()}">{s}</a></li>' for s in ["News", "World", "Business", "Sport", "Culture"])
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
-    related = "".join(f'<li><a href="/story/{rng.randint(1, 99999)}">{rng.choice(TOPICS).title()} latest</a></li>' for _ in range(6))
+    related = "".join(
+        f'<li><a href="/story/{rng.randint(1, 99999)}">{rng.choice(TOPICS).title()} latest</a></li>' for _ in range(6)
+    )
     blob = base64.b64encode(rng.randbytes(padding_bytes * 3 // 4)).decode()
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <meta property="og:title" content="{title}"><link rel="canonical" href="{url}">
@@ -207,7 +411,9 @@ def write_warc(path: Path, target_bytes: int, seed: int = 0, padding_bytes: int 
         writer.write_record(writer.create_warcinfo_record(path.name, {"software": "newsmill bench"}))
         for url, body in pages(seed, padding_bytes):
             headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers))
+            writer.write_record(
+                writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers)
+            )
             count += 1
             if handle.tell() >= target_bytes:
                 return count
@@ -228,14 +434,18 @@ def write_mixed_folder(folder: Path, documents: int, seed: int = 0) -> None:
     lines = []
     for n in range(quarter):
         title, paragraphs = article(rng)
-        lines.append(json.dumps({"url": f"https://feed.example.org/{n}", "title": title, "text": "\n".join(paragraphs)}))
+        lines.append(
+            json.dumps({"url": f"https://feed.example.org/{n}", "title": title, "text": "\n".join(paragraphs)})
+        )
     (folder / "feed.jsonl.gz").write_bytes(gzip.compress("\n".join(lines).encode("utf-8")))
     with (folder / "crawl.warc.gz").open("wb") as handle:
         writer = WARCWriter(handle, gzip=True)
         for _ in range(documents - 3 * quarter):
             url, body = next(page_source)
             headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers))
+            writer.write_record(
+                writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers)
+            )
 
 
 def write_news_corpus(folder: Path, articles: int, seed: int = 0, first: int = 0) -> list[dict]:
@@ -268,8 +478,15 @@ def write_news_corpus(folder: Path, articles: int, seed: int = 0, first: int = 0
         else:
             name = f"{n:06d}.txt"
             (folder / name).write_text(scraped_text(rng, title, paragraphs), encoding="utf-8")
-        truth.append({"file": name, "story": origin, "language": language, "body": body,
-                      "entities": sorted([entity, label] for entity, label in entities if entity in body)})
+        truth.append(
+            {
+                "file": name,
+                "story": origin,
+                "language": language,
+                "body": body,
+                "entities": sorted([entity, label] for entity, label in entities if entity in body),
+            }
+        )
     return truth
 
 

@@ -36,12 +36,12 @@ def texts(count: int, seed: int) -> list[str]:
     rng = np.random.default_rng(seed)
     words = np.array([f"w{n}" for n in range(VOCABULARY)])
     ranks = np.arange(1, VOCABULARY + 1)
-    weights = 1 / ranks ** 1.1
+    weights = 1 / ranks**1.1
     weights /= weights.sum()
     out = []
     for _ in range(count):
         drawn = words[rng.choice(VOCABULARY, size=rng.integers(400, 600), p=weights)]
-        out.append("\n".join(" ".join(drawn[i: i + 60]) + "." for i in range(0, len(drawn), 60)))
+        out.append("\n".join(" ".join(drawn[i : i + 60]) + "." for i in range(0, len(drawn), 60)))
     return out
 
 
@@ -59,7 +59,9 @@ def article(name: str, text: str) -> Article:
 def signed(article: Article) -> Article:
     """The article with its content hash and MinHash signature, as the ingest's annotate stage gives them."""
     normalized = normalize_for_hash(article.text)
-    return dataclasses.replace(article, content_hash=hash_normalized(normalized), signature=neardup.sign_normalized(normalized))
+    return dataclasses.replace(
+        article, content_hash=hash_normalized(normalized), signature=neardup.sign_normalized(normalized)
+    )
 
 
 def main() -> None:
@@ -87,7 +89,9 @@ def main() -> None:
         for phase, corpus in (("history", history), ("new", fresh)):
             duplicates = 0
             for start in range(0, len(corpus), args.batch):
-                items = [article(f"{phase}/{n}", text) for n, text in enumerate(corpus[start: start + args.batch], start)]
+                items = [
+                    article(f"{phase}/{n}", text) for n, text in enumerate(corpus[start : start + args.batch], start)
+                ]
                 began = time.perf_counter()
                 items = [signed(a) for a in items]
                 clusters = Duplicates(warehouse).run(Batch(items)).clusters
@@ -103,10 +107,14 @@ def main() -> None:
             print(f"{phase:>8}: {len(corpus):,} articles, {duplicates:,} in a cluster with another article", flush=True)
 
     new = args.new
-    print(f"\nduplicate stage on {new:,} new articles against {args.history:,} stored: "
-          f"{dedup_seconds:.1f} s, {new / dedup_seconds:,.0f} articles/s")
-    print(f"with loading each batch: {dedup_seconds + load_seconds:.1f} s, "
-          f"{new / (dedup_seconds + load_seconds):,.0f} articles/s")
+    print(
+        f"\nduplicate stage on {new:,} new articles against {args.history:,} stored: "
+        f"{dedup_seconds:.1f} s, {new / dedup_seconds:,.0f} articles/s"
+    )
+    print(
+        f"with loading each batch: {dedup_seconds + load_seconds:.1f} s, "
+        f"{new / (dedup_seconds + load_seconds):,.0f} articles/s"
+    )
 
 
 if __name__ == "__main__":

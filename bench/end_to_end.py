@@ -33,7 +33,12 @@ from bench.naive_script import run as run_naive_script
 from flows.ingest import ingest
 from flows.options import RunOptions
 
-COMPARED_LABELS = {"GPE": "GPE", "LOC": "GPE", "PERSON": "PERSON", "ORG": "ORG"}  # the corpus's names: people, organizations, places
+COMPARED_LABELS = {
+    "GPE": "GPE",
+    "LOC": "GPE",
+    "PERSON": "PERSON",
+    "ORG": "ORG",
+}  # the corpus's names: people, organizations, places
 
 
 def main() -> None:
@@ -151,21 +156,27 @@ def _newsmill_outputs(db: Path) -> dict:
         mentions = con.execute(
             "SELECT a.source_uri, m.surface, m.label FROM mentions m JOIN articles a USING (article_id)"
         ).fetchall()
-    return _outputs(((Path(uri).name, text, cluster) for uri, text, cluster in articles),
-                    ((Path(uri).name, surface, label) for uri, surface, label in mentions))
+    return _outputs(
+        ((Path(uri).name, text, cluster) for uri, text, cluster in articles),
+        ((Path(uri).name, surface, label) for uri, surface, label in mentions),
+    )
 
 
 def _script_outputs(db: Path) -> dict:
     with duckdb.connect(str(db), read_only=True) as con:
-        return _outputs(con.execute("SELECT file, text, cluster FROM articles").fetchall(),
-                        con.execute("SELECT file, name, label FROM entities").fetchall())
+        return _outputs(
+            con.execute("SELECT file, text, cluster FROM articles").fetchall(),
+            con.execute("SELECT file, name, label FROM entities").fetchall(),
+        )
 
 
 def _outputs(articles, entities) -> dict:
     texts, clusters = {}, {}
     for file, text, cluster in articles:
         texts[file], clusters[file] = text, cluster
-    named = {(file, _name(surface), COMPARED_LABELS[label]) for file, surface, label in entities if label in COMPARED_LABELS}
+    named = {
+        (file, _name(surface), COMPARED_LABELS[label]) for file, surface, label in entities if label in COMPARED_LABELS
+    }
     return {"texts": texts, "clusters": clusters, "entities": named}
 
 
@@ -195,6 +206,7 @@ def _words(text: str) -> list[str]:
 
 def _pair_scores(clusters: dict[str, str], truth: list[dict]) -> tuple[float, float, float]:
     """Pairs of files put in one cluster, against the pairs that are copies of one story."""
+
     def pairs(groups: dict[str, str]) -> set[tuple[str, str]]:
         members: dict[str, list[str]] = {}
         for file, group in groups.items():
@@ -208,7 +220,9 @@ def _pair_scores(clusters: dict[str, str], truth: list[dict]) -> tuple[float, fl
 def _entity_scores(entities: set, truth: list[dict]) -> tuple[float, float, float]:
     """Distinct (name, label) per English file, against the names the file was written with."""
     english = {item["file"] for item in truth if item["language"] == "en"}
-    expected = {(item["file"], name, label) for item in truth if item["file"] in english for name, label in item["entities"]}
+    expected = {
+        (item["file"], name, label) for item in truth if item["file"] in english for name, label in item["entities"]
+    }
     found = {e for e in entities if e[0] in english}
     return _scores(len(found), len(found & expected), len(expected))
 
@@ -216,16 +230,20 @@ def _entity_scores(entities: set, truth: list[dict]) -> tuple[float, float, floa
 def _print_speed(args, runs: list[dict], median: dict, script: dict | None, prefect_start: float) -> None:
     documents = median["summary"]["documents"]
     walls = [r["wall"] for r in runs]
-    print(f"\n{args.articles} articles, {os.cpu_count()} cores; newsmill on {args.processes} processes, "
-          f"median of {len(runs)} runs ({', '.join(f'{w:.1f}' for w in walls)} s)")
+    print(
+        f"\n{args.articles} articles, {os.cpu_count()} cores; newsmill on {args.processes} processes, "
+        f"median of {len(runs)} runs ({', '.join(f'{w:.1f}' for w in walls)} s)"
+    )
     print(f"{'':<34}{'seconds':>9}{'docs/s':>9}")
     print(f"{'newsmill, end to end':<34}{median['wall']:>9.1f}{documents / median['wall']:>9.1f}")
     print(f"{'  of which the flow processing':<34}{median['summary']['seconds']:>9.1f}")
     if script:
         print(f"{'obvious script, one process':<34}{script['wall']:>9.1f}{script['documents'] / script['wall']:>9.1f}")
         print(f"speed-up: {script['wall'] / median['wall'] * documents / script['documents']:.2f}x")
-    print(f"Prefect server start-up: {prefect_start:.1f} s; flow run start and finish: "
-          f"{median['wall'] - median['summary']['seconds']:.1f} s")
+    print(
+        f"Prefect server start-up: {prefect_start:.1f} s; flow run start and finish: "
+        f"{median['wall'] - median['summary']['seconds']:.1f} s"
+    )
     print(f"peak memory (run and workers): {statistics.median(r['peak_mb'] for r in runs):.0f} MB")
 
 
@@ -237,9 +255,11 @@ def _print_stages(median: dict) -> None:
 
 def _print_quality(quality: dict[str, dict], truth: list[dict]) -> None:
     print(f"\n{'quality (P / R / F1)':<22}" + "".join(f"{name:>24}" for name in quality))
-    for label, score in [("article text (words)", lambda q: _text_scores(q["texts"], truth)),
-                         ("duplicate pairs", lambda q: _pair_scores(q["clusters"], truth)),
-                         ("entities (EN files)", lambda q: _entity_scores(q["entities"], truth))]:
+    for label, score in [
+        ("article text (words)", lambda q: _text_scores(q["texts"], truth)),
+        ("duplicate pairs", lambda q: _pair_scores(q["clusters"], truth)),
+        ("entities (EN files)", lambda q: _entity_scores(q["entities"], truth)),
+    ]:
         print(f"{label:<22}" + "".join(f"{' / '.join(f'{v:.3f}' for v in score(q)):>24}" for q in quality.values()))
 
 
@@ -248,8 +268,10 @@ def _print_incremental(median: dict, again: dict, new: dict) -> None:
     print(f"\n{'run':<30}{'documents':>10}{'processed':>10}{'seconds':>9}{'of first':>9}")
     for name, run in [("first", median), ("again, unchanged", again), ("again, 5% new articles", new)]:
         summary = run["summary"]
-        print(f"{name:<30}{summary['documents']:>10}{summary['documents'] - summary['unchanged']:>10}"
-              f"{summary['seconds']:>9.2f}{summary['seconds'] / first:>9.1%}")
+        print(
+            f"{name:<30}{summary['documents']:>10}{summary['documents'] - summary['unchanged']:>10}"
+            f"{summary['seconds']:>9.2f}{summary['seconds'] / first:>9.1%}"
+        )
 
 
 if __name__ == "__main__":

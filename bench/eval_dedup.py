@@ -68,7 +68,7 @@ from bench.eval_extraction import _table, f1, ratio
 from transforms.clean import extract_html
 from transforms.dedup import content_hash
 from transforms.documents import count_words
-from transforms.read import BadInput, decode_text, declared_charset
+from transforms.read import BadInput, declared_charset, decode_text
 
 MIN_WORDS = 150
 COPY_KINDS = ("retemplate", "reflow", "edit", "teaser", "format")
@@ -84,6 +84,7 @@ _NUMBER = re.compile(r"\d+")
 
 
 # ---------------------------------------------------------------- articles
+
 
 @dataclass(frozen=True)
 class Body:
@@ -142,6 +143,7 @@ def load_bodies(folder: Path, count: int, seed: int, jobs: int = 2) -> tuple[lis
 
 # ---------------------------------------------------------------- text pieces
 
+
 def paragraphs(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
@@ -160,8 +162,20 @@ def vocabulary(texts: Sequence[str]) -> list[str]:
 
 
 _NAMES = ["Anna Keller", "James Porter", "Maria Rossi", "Tom Becker", "Lena Vogel", "Sam Okafor", "Julia Santos"]
-_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"]
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 _PAPERS = ["Daily Courier", "Evening Post", "Valley Herald", "Morning Star", "City Times"]
 
 
@@ -187,12 +201,16 @@ def boilerplate_lines(rng: random.Random, count: int, other_lead: str) -> list[s
 
 # ---------------------------------------------------------------- copies (each returns the text and what was done)
 
+
 def retemplate(text: str, rng: random.Random, other_leads: Sequence[str]) -> tuple[str, dict]:
     heads, tails = rng.randint(2, 5), rng.randint(2, 5)
     lines = boilerplate_lines(rng, heads + tails, rng.choice(other_leads))
     head, tail = lines[:heads], lines[heads:]
-    return "\n".join([*head, text, *tail]), {"head": head, "tail": tail,
-                                              "detail": f"{len(head)} lines at the head, {len(tail)} at the tail"}
+    return "\n".join([*head, text, *tail]), {
+        "head": head,
+        "tail": tail,
+        "detail": f"{len(head)} lines at the head, {len(tail)} at the tail",
+    }
 
 
 def reflow(text: str, rng: random.Random) -> tuple[str, dict]:
@@ -207,7 +225,9 @@ def reflow(text: str, rng: random.Random) -> tuple[str, dict]:
             out.append(rng.choice(["", "", "  "]) + sentence + rng.choice(["", "", " "]))
             lines += 1
         out.append("")
-    return "\n".join(out).strip("\n"), {"detail": f"{lines} sentences on lines of their own, paragraphs blank-line separated"}
+    return "\n".join(out).strip("\n"), {
+        "detail": f"{lines} sentences on lines of their own, paragraphs blank-line separated"
+    }
 
 
 def _curl(text: str) -> str:
@@ -248,7 +268,7 @@ def edit(text: str, rng: random.Random, other_sentences: Sequence[str]) -> tuple
         match = words[k]
         word = rng.choice(vocab)
         word = word.capitalize() if match.group()[:1].isupper() else word.lower()
-        pieces += [text[last:match.start()], word]
+        pieces += [text[last : match.start()], word]
         last = match.end()
     text = "".join(pieces) + text[last:]
     # 1-3 numbers changed (as a correction would), quotes straightened or curled
@@ -257,11 +277,17 @@ def edit(text: str, rng: random.Random, other_sentences: Sequence[str]) -> tuple
     numbers = len(changed)
     for k in reversed(changed):
         match = found[k]
-        text = text[:match.start()] + str(int(match.group()) + rng.randint(1, 9)).zfill(len(match.group())) + text[match.end():]
+        text = (
+            text[: match.start()]
+            + str(int(match.group()) + rng.randint(1, 9)).zfill(len(match.group()))
+            + text[match.end() :]
+        )
     curly = any(c in text for c in "\u201c\u201d\u2018\u2019")
     text = _straighten(text) if curly else _curl(text)
-    return text, {"detail": f"{len(chosen)} of {len(words)} words replaced ({share:.1%}), {sentence_change}, "
-                            f"{_count(numbers, 'number')} changed, quotes {'straightened' if curly else 'curled'}"}
+    return text, {
+        "detail": f"{len(chosen)} of {len(words)} words replaced ({share:.1%}), {sentence_change}, "
+        f"{_count(numbers, 'number')} changed, quotes {'straightened' if curly else 'curled'}"
+    }
 
 
 def _count(n: int, noun: str) -> str:
@@ -288,6 +314,7 @@ def reformat(text: str, rng: random.Random) -> tuple[str, dict]:
 
 # ---------------------------------------------------------------- the labelled set
 
+
 @dataclass
 class Item:
     id: str
@@ -305,8 +332,9 @@ def _reserve_text(reserve: list[Body], rng: random.Random, vocab: Sequence[str])
     """The next unused reserve body, or word salad from the vocabulary when there is none left."""
     if reserve:
         return reserve.pop(0).text
-    return "\n".join(" ".join(rng.choice(vocab) for _ in range(rng.randint(8, 20))).capitalize() + "."
-                     for _ in range(12))
+    return "\n".join(
+        " ".join(rng.choice(vocab) for _ in range(rng.randint(8, 20))).capitalize() + "." for _ in range(12)
+    )
 
 
 def _words_upto(text: str, low: int, high: int, rng: random.Random) -> str:
@@ -359,8 +387,9 @@ def build_set(bodies: Sequence[Body], sources: int, seed: int) -> tuple[list[Ite
             else:
                 text, info = reformat(body.text, rng)
             detail = info.pop("detail")
-            items.append(Item(f"s{n}.{c + 1}-{kind}", text, n, kind, source=source.id, site=body.site,
-                              detail=detail, extra=info))
+            items.append(
+                Item(f"s{n}.{c + 1}-{kind}", text, n, kind, source=source.id, site=body.site, detail=detail, extra=info)
+            )
     label = len(chosen)
     for b in range(max(1, round(len(chosen) / 10))):
         target = rng.randrange(len(chosen))
@@ -369,16 +398,32 @@ def build_set(bodies: Sequence[Body], sources: int, seed: int) -> tuple[list[Ite
         have = count_words(quoted)
         other = _one_sentence(_reserve_text(reserve, rng, vocab), max(10, 20 - have), max(10, 40 - have), rng)
         pair = [quoted, other] if rng.random() < 0.5 else [other, quoted]
-        items.append(Item(f"brief{b}", " ".join(pair), label, "brief", partner=f"s{target}",
-                          detail=f"quotes a sentence of s{target}"))
+        items.append(
+            Item(
+                f"brief{b}",
+                " ".join(pair),
+                label,
+                "brief",
+                partner=f"s{target}",
+                detail=f"quotes a sentence of s{target}",
+            )
+        )
         label += 1
     templated = [item for item in items if item.kind == "retemplate"]
     for b in range(max(1, round(len(chosen) / 10)) if templated else 0):
         partner = rng.choice(templated)
         short = _words_upto(_reserve_text(reserve, rng, vocab), 40, 80, rng)
         text = "\n".join([*partner.extra["head"], short, *partner.extra["tail"]])
-        items.append(Item(f"boilerplate{b}", text, label, "boilerplate", partner=partner.id,
-                          detail=f"the head and tail lines of {partner.id} around {count_words(short)} other words"))
+        items.append(
+            Item(
+                f"boilerplate{b}",
+                text,
+                label,
+                "boilerplate",
+                partner=partner.id,
+                detail=f"the head and tail lines of {partner.id} around {count_words(short)} other words",
+            )
+        )
         label += 1
     by_site = defaultdict(list)
     for n, body in enumerate(chosen):
@@ -391,6 +436,7 @@ def build_set(bodies: Sequence[Body], sources: int, seed: int) -> tuple[list[Ite
 
 # ---------------------------------------------------------------- systems
 
+
 def newsmill_cluster(texts: list[str]) -> list[int]:
     from transforms import neardup  # looked up at call time: measures the clustering as it is now
 
@@ -400,7 +446,7 @@ def newsmill_cluster(texts: list[str]) -> list[int]:
 def word_shingles(text: str, n: int = 5) -> set[str]:
     """Word n-grams of the lowercased \\w+ words; a text under n words is one shingle."""
     words = _WORD.findall(text.lower())
-    return {" ".join(words[i:i + n]) for i in range(max(1, len(words) - n + 1))} if words else set()
+    return {" ".join(words[i : i + n]) for i in range(max(1, len(words) - n + 1))} if words else set()
 
 
 def datasketch_cluster(texts: list[str], threshold: float = 0.8, num_perm: int = 128) -> list[int]:
@@ -435,6 +481,7 @@ SYSTEMS: dict[str, Callable[[list[str]], list[int]]] = {NEWSMILL: newsmill_clust
 
 # ---------------------------------------------------------------- scores
 
+
 def pair_scores(truth: Sequence, predicted: Sequence) -> dict:
     """Pairwise precision, recall and F1: a pair of texts is true when their `truth` labels
     are equal, found when their `predicted` labels are."""
@@ -444,16 +491,25 @@ def pair_scores(truth: Sequence, predicted: Sequence) -> dict:
     found_pairs = sum(comb(n, 2) for n in Counter(predicted).values())
     correct = sum(comb(n, 2) for n in Counter(zip(truth, predicted)).values())
     precision, recall = ratio(correct, found_pairs), ratio(correct, true_pairs)
-    return {"true_pairs": true_pairs, "found_pairs": found_pairs, "correct_pairs": correct,
-            "precision": precision, "recall": recall, "f1": f1(precision, recall)}
+    return {
+        "true_pairs": true_pairs,
+        "found_pairs": found_pairs,
+        "correct_pairs": correct,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1(precision, recall),
+    }
 
 
 def similarity(a: str, b: str) -> dict:
     """Exact word 5-gram Jaccard, and the share of the smaller text's 5-grams in the other."""
     x, y = word_shingles(a), word_shingles(b)
     shared = len(x & y)
-    return {"jaccard": round(ratio(shared, len(x | y)), 3), "containment": round(ratio(shared, min(len(x), len(y))), 3),
-            "words": [count_words(a), count_words(b)]}
+    return {
+        "jaccard": round(ratio(shared, len(x | y)), 3),
+        "containment": round(ratio(shared, min(len(x), len(y))), 3),
+        "words": [count_words(a), count_words(b)],
+    }
 
 
 def negative_similarity(items: Sequence[Item], same_site: Sequence[tuple[str, str]]) -> dict:
@@ -465,8 +521,11 @@ def negative_similarity(items: Sequence[Item], same_site: Sequence[tuple[str, st
     out = {}
     for kind, kind_pairs in pairs.items():
         figures = [similarity(a.text, b.text) for a, b in kind_pairs]
-        out[kind] = {"pairs": len(figures), "max_jaccard": max((f["jaccard"] for f in figures), default=0.0),
-                     "max_containment": max((f["containment"] for f in figures), default=0.0)}
+        out[kind] = {
+            "pairs": len(figures),
+            "max_jaccard": max((f["jaccard"] for f in figures), default=0.0),
+            "max_containment": max((f["containment"] for f in figures), default=0.0),
+        }
     return out
 
 
@@ -475,8 +534,12 @@ def containment_pairs(items: Sequence[Item]) -> list[tuple[int, int]]:
     members = defaultdict(list)
     for i, item in enumerate(items):
         members[item.cluster].append(i)
-    return [(i, j) for group in members.values() for i, j in itertools.combinations(group, 2)
-            if "teaser" in (items[i].kind, items[j].kind)]
+    return [
+        (i, j)
+        for group in members.values()
+        for i, j in itertools.combinations(group, 2)
+        if "teaser" in (items[i].kind, items[j].kind)
+    ]
 
 
 def score(items: Sequence[Item], same_site: Sequence[tuple[str, str]], labels: Sequence) -> dict:
@@ -485,8 +548,9 @@ def score(items: Sequence[Item], same_site: Sequence[tuple[str, str]], labels: S
     figures = pair_scores([item.cluster for item in items], labels)
     contained = containment_pairs(items)
     hits = sum(labels[i] == labels[j] for i, j in contained)
-    figures.update(containment_pairs=len(contained), containment_found=hits,
-                   containment_recall=ratio(hits, len(contained)))
+    figures.update(
+        containment_pairs=len(contained), containment_found=hits, containment_recall=ratio(hits, len(contained))
+    )
     kinds, missed = {}, []
     for kind in COPY_KINDS:
         copies = [(i, index[item.source]) for i, item in enumerate(items) if item.kind == kind]
@@ -494,8 +558,10 @@ def score(items: Sequence[Item], same_site: Sequence[tuple[str, str]], labels: S
         kinds[kind] = {"pairs": len(copies), "found": found, "recall": ratio(found, len(copies))}
         missed += [(items[i], items[j]) for i, j in copies if labels[i] != labels[j]]
     figures["kinds"] = kinds
-    figures["missed"] = [{"copy": c.id, "source": s.id, "kind": c.kind, "detail": c.detail, **similarity(c.text, s.text)}
-                         for c, s in missed]
+    figures["missed"] = [
+        {"copy": c.id, "source": s.id, "kind": c.kind, "detail": c.detail, **similarity(c.text, s.text)}
+        for c, s in missed
+    ]
     members = defaultdict(list)
     for i, label in enumerate(labels):
         members[label].append(i)
@@ -509,25 +575,41 @@ def score(items: Sequence[Item], same_site: Sequence[tuple[str, str]], labels: S
             merged += bool(others)
             false_pairs |= {(min(i, j), max(i, j)) for j in others}
             if others:
-                merges.append({"negative": item.id, "kind": kind, "detail": item.detail,
-                               "merged_with": [items[j].id for j in others],
-                               **similarity(item.text, items[others[0]].text)})
+                merges.append(
+                    {
+                        "negative": item.id,
+                        "kind": kind,
+                        "detail": item.detail,
+                        "merged_with": [items[j].id for j in others],
+                        **similarity(item.text, items[others[0]].text),
+                    }
+                )
         negatives[kind] = {"texts": sum(item.kind == kind for item in items), "merged": merged}
     merged_sites = [(a, b) for a, b in same_site if labels[index[a]] == labels[index[b]]]
     negatives[SAME_SITE] = {"texts": len(same_site), "merged": len(merged_sites)}
     for a, b in merged_sites:
         i, j = sorted((index[a], index[b]))
         false_pairs.add((i, j))
-        merges.append({"negative": f"{a} + {b}", "kind": SAME_SITE, "detail": f"both from {items[i].site}",
-                       "merged_with": [b], **similarity(items[i].text, items[j].text)})
+        merges.append(
+            {
+                "negative": f"{a} + {b}",
+                "kind": SAME_SITE,
+                "detail": f"both from {items[i].site}",
+                "merged_with": [b],
+                **similarity(items[i].text, items[j].text),
+            }
+        )
     figures["negatives"] = negatives
     figures["negative_false_pairs"] = len(false_pairs)
     figures["false_merges"] = merges
     return figures
 
 
-def evaluate(items: Sequence[Item], same_site: Sequence[tuple[str, str]],
-             systems: dict[str, Callable[[list[str]], list[int]]] = SYSTEMS) -> dict:
+def evaluate(
+    items: Sequence[Item],
+    same_site: Sequence[tuple[str, str]],
+    systems: dict[str, Callable[[list[str]], list[int]]] = SYSTEMS,
+) -> dict:
     """Each system's figures on the labelled set, and the speed of its clustering call."""
     texts = [item.text for item in items]
     report = {}
@@ -536,12 +618,17 @@ def evaluate(items: Sequence[Item], same_site: Sequence[tuple[str, str]],
         start = time.perf_counter()
         labels = list(system(texts))
         seconds = time.perf_counter() - start
-        report[name] = {**score(items, same_site, labels), "seconds": seconds,
-                        "documents_per_second": ratio(len(texts), seconds), "labels": labels}
+        report[name] = {
+            **score(items, same_site, labels),
+            "seconds": seconds,
+            "documents_per_second": ratio(len(texts), seconds),
+            "labels": labels,
+        }
     return report
 
 
 # ---------------------------------------------------------------- tables
+
 
 def _share(part: int, whole: int) -> str:
     return f"{part}/{whole} {ratio(part, whole):6.1%}" if whole else f"{part}/{whole} {'-':>6}"
@@ -552,62 +639,108 @@ def set_summary(items: Sequence[Item], same_site: Sequence, stats: dict) -> str:
     copies = ", ".join(f"{kinds[k]} {k}" for k in COPY_KINDS)
     read = ", ".join(f"{v} {k}" for k, v in stats.items() if k != "pages")
     with_copies = len({item.source for item in items if item.source})
-    return (f"{kinds['source']} source articles ({with_copies} with copies) from {stats.get('pages', '?')} pages ({read})\n"
-            f"{len(items)} texts: {kinds['source']} sources, {sum(kinds[k] for k in COPY_KINDS)} copies ({copies}), "
-            f"{kinds['brief']} briefs, {kinds['boilerplate']} boilerplate texts; {len(same_site)} same-site pairs")
+    return (
+        f"{kinds['source']} source articles ({with_copies} with copies) from {stats.get('pages', '?')} pages ({read})\n"
+        f"{len(items)} texts: {kinds['source']} sources, {sum(kinds[k] for k in COPY_KINDS)} copies ({copies}), "
+        f"{kinds['brief']} briefs, {kinds['boilerplate']} boilerplate texts; {len(same_site)} same-site pairs"
+    )
 
 
 def negatives_line(closeness: dict) -> str:
     return "negatives vs what they resemble, exact word 5-grams: " + "; ".join(
         f"{kind} Jaccard <= {f['max_jaccard']:.2f}, containment <= {f['max_containment']:.2f}"
-        for kind, f in closeness.items() if f["pairs"])
+        for kind, f in closeness.items()
+        if f["pairs"]
+    )
 
 
 def summary_table(report: dict) -> str:
-    rows = [[name, _share(s["correct_pairs"], s["true_pairs"]), s["found_pairs"], f"{s['precision']:.3f}",
-             f"{s['recall']:.3f}", f"{s['f1']:.3f}", _share(s["containment_found"], s["containment_pairs"]),
-             s["negative_false_pairs"], f"{s['documents_per_second']:.0f}"]
-            for name, s in report.items()]
-    header = ["system", "true pairs found", "pairs found", "precision", "recall", "F1", "containment recall",
-              "negative false pairs", "docs/s"]
+    rows = [
+        [
+            name,
+            _share(s["correct_pairs"], s["true_pairs"]),
+            s["found_pairs"],
+            f"{s['precision']:.3f}",
+            f"{s['recall']:.3f}",
+            f"{s['f1']:.3f}",
+            _share(s["containment_found"], s["containment_pairs"]),
+            s["negative_false_pairs"],
+            f"{s['documents_per_second']:.0f}",
+        ]
+        for name, s in report.items()
+    ]
+    header = [
+        "system",
+        "true pairs found",
+        "pairs found",
+        "precision",
+        "recall",
+        "F1",
+        "containment recall",
+        "negative false pairs",
+        "docs/s",
+    ]
     return _table(header, rows)
 
 
 def kinds_table(report: dict) -> str:
     names = list(report)
-    rows = [[f"copy: {kind}", *(_share(report[n]["kinds"][kind]["found"], report[n]["kinds"][kind]["pairs"]) for n in names)]
-            for kind in COPY_KINDS]
-    rows += [[f"negative: {kind}", *(_share(report[n]["negatives"][kind]["merged"], report[n]["negatives"][kind]["texts"])
-                                     for n in names)] for kind in (*NEGATIVE_KINDS, SAME_SITE)]
+    rows = [
+        [
+            f"copy: {kind}",
+            *(_share(report[n]["kinds"][kind]["found"], report[n]["kinds"][kind]["pairs"]) for n in names),
+        ]
+        for kind in COPY_KINDS
+    ]
+    rows += [
+        [
+            f"negative: {kind}",
+            *(_share(report[n]["negatives"][kind]["merged"], report[n]["negatives"][kind]["texts"]) for n in names),
+        ]
+        for kind in (*NEGATIVE_KINDS, SAME_SITE)
+    ]
     return _table(["copy found with its source / negative merged", *names], rows)
 
 
 def examples(report: dict, limit: int, system: str = NEWSMILL) -> str:
     s = report[system]
-    out = [f"{system} misses {len(s['missed'])} copies" + (f"; {min(limit, len(s['missed']))} of them:" if s["missed"] else "")]
+    out = [
+        f"{system} misses {len(s['missed'])} copies"
+        + (f"; {min(limit, len(s['missed']))} of them:" if s["missed"] else "")
+    ]
     for miss in s["missed"][:limit]:
-        out.append(f"  {miss['copy']} ~ {miss['source']}  [{miss['kind']}] {miss['detail']}; 5-gram Jaccard "
-                   f"{miss['jaccard']:.2f}, containment {miss['containment']:.2f}, {miss['words'][0]}/{miss['words'][1]} words")
+        out.append(
+            f"  {miss['copy']} ~ {miss['source']}  [{miss['kind']}] {miss['detail']}; 5-gram Jaccard "
+            f"{miss['jaccard']:.2f}, containment {miss['containment']:.2f}, {miss['words'][0]}/{miss['words'][1]} words"
+        )
     for name, figures in report.items():
         merges = figures["false_merges"]
         out.append(f"{name} false merges of negatives: {len(merges)}" + (":" if merges else ""))
         for merge in merges[:limit]:
-            out.append(f"  {merge['negative']} [{merge['kind']}] {merge['detail']}, merged with "
-                       f"{', '.join(merge['merged_with'][:5])}; 5-gram Jaccard {merge['jaccard']:.2f}, "
-                       f"containment {merge['containment']:.2f}")
+            out.append(
+                f"  {merge['negative']} [{merge['kind']}] {merge['detail']}, merged with "
+                f"{', '.join(merge['merged_with'][:5])}; 5-gram Jaccard {merge['jaccard']:.2f}, "
+                f"containment {merge['containment']:.2f}"
+            )
     return "\n".join(out)
 
 
 # ---------------------------------------------------------------- command line
 
+
 def main(argv: Sequence[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(prog="python -m bench.eval_dedup", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.eval_dedup", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--pages", type=Path, required=True, metavar="DIR", help="HTML pages (NAME.gz or NAME.html)")
     parser.add_argument("--articles", type=int, default=300, metavar="N", help="source articles (default 300)")
-    parser.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the page order and mutations (default 0)")
+    parser.add_argument(
+        "--seed", type=int, default=0, metavar="S", help="seed of the page order and mutations (default 0)"
+    )
     parser.add_argument("--jobs", type=int, default=2, help="extraction processes (default 2; 1 runs in this process)")
-    parser.add_argument("--examples", type=int, default=3, metavar="N", help="misses and false merges listed (default 3)")
+    parser.add_argument(
+        "--examples", type=int, default=3, metavar="N", help="misses and false merges listed (default 3)"
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="write every figure, per text too, to FILE")
     args = parser.parse_args(argv)
     if not args.pages.is_dir():
@@ -628,11 +761,19 @@ def main(argv: Sequence[str] | None = None) -> dict:
     print(summary_table(report) + "\n\n" + kinds_table(report), flush=True)
     if args.examples:
         print("\n" + examples(report, args.examples), flush=True)
-    results = {"pages": str(args.pages), "articles": args.articles, "seed": args.seed, "read": stats,
-               "same_site_pairs": same_site,
-               "negative_similarity": closeness, "systems": report,
-               "texts": [{k: v for k, v in asdict(item).items() if k not in ("text", "extra")} | {"words": count_words(item.text)}
-                         for item in items]}
+    results = {
+        "pages": str(args.pages),
+        "articles": args.articles,
+        "seed": args.seed,
+        "read": stats,
+        "same_site_pairs": same_site,
+        "negative_similarity": closeness,
+        "systems": report,
+        "texts": [
+            {k: v for k, v in asdict(item).items() if k not in ("text", "extra")} | {"words": count_words(item.text)}
+            for item in items
+        ],
+    }
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return results

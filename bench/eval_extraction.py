@@ -54,21 +54,30 @@ from pathlib import Path
 import trafilatura
 
 from transforms import clean as newsmill_clean  # looked up at call time: measures the cleaner as it is now
-from transforms.read import BadInput, decode_text, declared_charset
+from transforms.read import BadInput, declared_charset, decode_text
 
 TRAFILATURA = "trafilatura"
 NEWSMILL = "newsmill"
 RAW = "raw text"
-TRAFILATURA_OPTIONS = {"favor_precision": {"favor_precision": True}, "favor_recall": {"favor_recall": True}, "fast": {"fast": True}}
+TRAFILATURA_OPTIONS = {
+    "favor_precision": {"favor_precision": True},
+    "favor_recall": {"favor_recall": True},
+    "fast": {"fast": True},
+}
 
 _SPACE = re.compile(r"[\s\u200b\u2060\ufeff]+")
 # Typographic quotes and apostrophes as the ASCII ones (the characters ftfy's uncurl_quotes straightens).
-_FOLD_QUOTES = str.maketrans({**dict.fromkeys(map(ord, "\u02bc\u2018\u2019\u201a\u201b"), "'"),
-                              **dict.fromkeys(map(ord, "\u201c\u201d\u201e\u201f"), '"')})
+_FOLD_QUOTES = str.maketrans(
+    {
+        **dict.fromkeys(map(ord, "\u02bc\u2018\u2019\u201a\u201b"), "'"),
+        **dict.fromkeys(map(ord, "\u201c\u201d\u201e\u201f"), '"'),
+    }
+)
 _WORD = re.compile(r"\w+")
 
 
 # ---------------------------------------------------------------- text and scores
+
 
 def squash(text: str, fold_quotes: bool = False) -> str:
     """NFC, every run of white space as one space, no space at the ends; with `fold_quotes`,
@@ -82,7 +91,7 @@ def shingles(text: str, n: int = 4) -> set[tuple[str, ...]]:
     words = _WORD.findall(text.lower())
     if len(words) < n:
         return {(word,) for word in words}
-    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
 def ratio(part: float, whole: float) -> float:
@@ -119,11 +128,15 @@ def shingle_scores(counts: Sequence[tuple[int, int, int]]) -> dict:
     }
 
 
-def snippet_counts(text: str, with_: Iterable[str], without: Iterable[str],
-                   fold_quotes: bool = False) -> tuple[list[bool], list[bool]]:
+def snippet_counts(
+    text: str, with_: Iterable[str], without: Iterable[str], fold_quotes: bool = False
+) -> tuple[list[bool], list[bool]]:
     """(found flag of each `with` snippet, leaked flag of each `without` snippet) in `text`."""
     found = squash(text, fold_quotes) if text else ""
-    hit = (lambda snippet: bool(found) and squash(snippet, fold_quotes) in found)
+
+    def hit(snippet: str) -> bool:
+        return bool(found) and squash(snippet, fold_quotes) in found
+
     return [hit(s) for s in with_], [hit(s) for s in without]
 
 
@@ -135,14 +148,22 @@ def snippet_scores(pages: Sequence[dict]) -> dict:
     tn = sum(len(p["leaked"]) for p in pages) - fp
     precision, recall = ratio(tp, tp + fp), ratio(tp, tp + fn)
     return {
-        "pages": len(pages), "tp": tp, "fn": fn, "fp": fp, "tn": tn,
-        "with_found": ratio(tp, tp + fn), "without_leaked": ratio(fp, fp + tn),
-        "precision": precision, "recall": recall, "f1": f1(precision, recall),
+        "pages": len(pages),
+        "tp": tp,
+        "fn": fn,
+        "fp": fp,
+        "tn": tn,
+        "with_found": ratio(tp, tp + fn),
+        "without_leaked": ratio(fp, fp + tn),
+        "precision": precision,
+        "recall": recall,
+        "f1": f1(precision, recall),
         "accuracy": ratio(tp + tn, tp + fn + fp + tn),
     }
 
 
 # ---------------------------------------------------------------- extraction (runs in the worker processes)
+
 
 def html_systems(options: Sequence[str] = ()) -> list[str]:
     """trafilatura's defaults, then one row per option, then newsmill."""
@@ -237,6 +258,7 @@ def scraped_figures(raw: str, body: str, output: str, fold_quotes: bool = False)
 
 # ---------------------------------------------------------------- running
 
+
 def run_tasks(function: Callable[[tuple], dict], tasks: list[tuple], pool) -> tuple[list[dict], float]:
     """Results in task order (whatever the number of processes), and the wall time."""
     start = time.perf_counter()
@@ -261,7 +283,10 @@ def evaluate_trafilatura_eval(folder: Path, systems: Sequence[str], pool=None, f
         path = folder / "html" / f"{entry['file']}.gz"
         (pages if path.is_file() else skipped).append((url, path, entry))
     report = {
-        "folder": str(folder), "fold_quotes": fold_quotes, "entries": len(entries), "skipped": [url for url, _, _ in skipped],
+        "folder": str(folder),
+        "fold_quotes": fold_quotes,
+        "entries": len(entries),
+        "skipped": [url for url, _, _ in skipped],
         "with_snippets": sum(len(e["with"]) for _, _, e in pages),
         "without_snippets": sum(len(e["without"]) for _, _, e in pages),
         "systems": {},
@@ -271,11 +296,20 @@ def evaluate_trafilatura_eval(folder: Path, systems: Sequence[str], pool=None, f
         tasks = [(system, str(path), list(e["with"]), list(e["without"]), fold_quotes) for _, path, e in pages]
         results, wall = run_tasks(snippet_task, tasks, pool)
         errors = sum(r["error"] is not None for r in results)
-        report["systems"][system] = {**snippet_scores(results), **speed(len(pages), results), "wall_seconds": wall,
-                                     "errors": errors, "empty": sum(r["chars"] == 0 for r in results)}
+        report["systems"][system] = {
+            **snippet_scores(results),
+            **speed(len(pages), results),
+            "wall_seconds": wall,
+            "errors": errors,
+            "empty": sum(r["chars"] == 0 for r in results),
+        }
         for page, result in zip(report["pages"], results):
-            page[system] = {"found": result["found"], "leaked": result["leaked"], "chars": result["chars"],
-                            **({"error": result["error"]} if result["error"] else {})}
+            page[system] = {
+                "found": result["found"],
+                "leaked": result["leaked"],
+                "chars": result["chars"],
+                **({"error": result["error"]} if result["error"] else {}),
+            }
     return report
 
 
@@ -297,12 +331,20 @@ def evaluate_gold(folder: Path, systems: Sequence[str], pool=None) -> dict:
     report = {"folder": str(folder), "systems": {}, "pages": [{"name": name} for name, _, _ in pairs]}
     for system in systems:
         results, wall = run_tasks(gold_task, [(system, str(page), golds[name]) for name, page, _ in pairs], pool)
-        report["systems"][system] = {**shingle_scores([r["counts"] for r in results]), **speed(len(pairs), results),
-                                     "wall_seconds": wall, "errors": sum(r["error"] is not None for r in results)}
+        report["systems"][system] = {
+            **shingle_scores([r["counts"] for r in results]),
+            **speed(len(pairs), results),
+            "wall_seconds": wall,
+            "errors": sum(r["error"] is not None for r in results),
+        }
         for page, result in zip(report["pages"], results):
             shared, ext, ref = result["counts"]
-            page[system] = {"shared": shared, "extracted": ext, "gold": ref,
-                            "f1": f1(ratio(shared, ext), ratio(shared, ref))}
+            page[system] = {
+                "shared": shared,
+                "extracted": ext,
+                "gold": ref,
+                "f1": f1(ratio(shared, ext), ratio(shared, ref)),
+            }
     return report
 
 
@@ -318,19 +360,27 @@ def scraped_pairs(folder: Path) -> list[tuple[str, Path, Path]]:
 def evaluate_scraped(folder: Path, pool=None, fold_quotes: bool = False) -> dict:
     """Residue removed and body kept by newsmill's line cleaner, beside the raw text."""
     pairs = scraped_pairs(folder)
-    report = {"folder": str(folder), "fold_quotes": fold_quotes, "systems": {},
-              "pages": [{"name": name} for name, _, _ in pairs]}
+    report = {
+        "folder": str(folder),
+        "fold_quotes": fold_quotes,
+        "systems": {},
+        "pages": [{"name": name} for name, _, _ in pairs],
+    }
     for system in (RAW, NEWSMILL):
         tasks = [(system, str(txt), str(body), fold_quotes) for _, txt, body in pairs]
         results, wall = run_tasks(scraped_task, tasks, pool)
-        totals = {key: sum(r[key] for r in results) for key in
-                  ("residue", "residue_removed", "body_lines", "body_lines_kept", "body_chars", "body_chars_kept")}
+        totals = {
+            key: sum(r[key] for r in results)
+            for key in ("residue", "residue_removed", "body_lines", "body_lines_kept", "body_chars", "body_chars_kept")
+        }
         report["systems"][system] = {
             **totals,
             "residue_removed_share": ratio(totals["residue_removed"], totals["residue"]),
             "body_lines_kept_share": ratio(totals["body_lines_kept"], totals["body_lines"]),
             "body_chars_kept_share": ratio(totals["body_chars_kept"], totals["body_chars"]),
-            **shingle_scores([r["counts"] for r in results]), **speed(len(pairs), results), "wall_seconds": wall,
+            **shingle_scores([r["counts"] for r in results]),
+            **speed(len(pairs), results),
+            "wall_seconds": wall,
         }
         for page, result in zip(report["pages"], results):
             page[system] = {key: value for key, value in result.items() if key != "seconds"}
@@ -339,11 +389,16 @@ def evaluate_scraped(folder: Path, pool=None, fold_quotes: bool = False) -> dict
 
 # ---------------------------------------------------------------- tables
 
+
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """Left-aligned first column, right-aligned others, two spaces apart."""
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+
     def line(row):
-        return "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(row, widths))).rstrip()
+        return "  ".join(
+            str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(row, widths))
+        ).rstrip()
+
     return "\n".join([line(header), *(line(row) for row in rows)])
 
 
@@ -353,45 +408,85 @@ def _share(part: int, whole: int) -> str:
 
 def trafilatura_eval_table(report: dict) -> str:
     pages = len(report["pages"])
-    title = (f"trafilatura evaluation set ({report['folder']}): {pages} pages of {report['entries']} entries"
-             f" ({len(report['skipped'])} without a page skipped), {report['with_snippets']} with / "
-             f"{report['without_snippets']} without snippets" + (", quotes folded" if report["fold_quotes"] else ""))
+    title = (
+        f"trafilatura evaluation set ({report['folder']}): {pages} pages of {report['entries']} entries"
+        f" ({len(report['skipped'])} without a page skipped), {report['with_snippets']} with / "
+        f"{report['without_snippets']} without snippets" + (", quotes folded" if report["fold_quotes"] else "")
+    )
     rows = []
     for system, s in report["systems"].items():
-        rows.append([system, s["pages"], _share(s["tp"], s["tp"] + s["fn"]), _share(s["fp"], s["fp"] + s["tn"]),
-                     f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}", s["empty"],
-                     f"{s['pages_per_second']:.1f}"])
+        rows.append(
+            [
+                system,
+                s["pages"],
+                _share(s["tp"], s["tp"] + s["fn"]),
+                _share(s["fp"], s["fp"] + s["tn"]),
+                f"{s['precision']:.3f}",
+                f"{s['recall']:.3f}",
+                f"{s['f1']:.3f}",
+                s["empty"],
+                f"{s['pages_per_second']:.1f}",
+            ]
+        )
     header = ["system", "pages", "with found", "without leaked", "precision", "recall", "F1", "empty", "pages/s"]
     return title + "\n" + _table(header, rows)
 
 
 def gold_table(report: dict) -> str:
     title = f"gold article bodies ({report['folder']}): {len(report['pages'])} pages, word 4-gram overlap"
-    rows = [[system, s["pages"], f"{s['macro_precision']:.3f}", f"{s['macro_recall']:.3f}", f"{s['macro_f1']:.3f}",
-             f"{s['micro_precision']:.3f}", f"{s['micro_recall']:.3f}", f"{s['micro_f1']:.3f}", f"{s['pages_per_second']:.1f}"]
-            for system, s in report["systems"].items()]
+    rows = [
+        [
+            system,
+            s["pages"],
+            f"{s['macro_precision']:.3f}",
+            f"{s['macro_recall']:.3f}",
+            f"{s['macro_f1']:.3f}",
+            f"{s['micro_precision']:.3f}",
+            f"{s['micro_recall']:.3f}",
+            f"{s['micro_f1']:.3f}",
+            f"{s['pages_per_second']:.1f}",
+        ]
+        for system, s in report["systems"].items()
+    ]
     header = ["system", "pages", "macro P", "macro R", "macro F1", "micro P", "micro R", "micro F1", "pages/s"]
     return title + "\n" + _table(header, rows)
 
 
 def scraped_table(report: dict) -> str:
-    title = f"scraped text ({report['folder']}): {len(report['pages'])} pages" + (", quotes folded" if report["fold_quotes"] else "")
-    rows = [[system, s["pages"], _share(s["residue_removed"], s["residue"]), _share(s["body_lines_kept"], s["body_lines"]),
-             f"{s['body_chars_kept_share']:.1%}", f"{s['macro_f1']:.3f}", f"{s['micro_f1']:.3f}"]
-            for system, s in report["systems"].items()]
+    title = f"scraped text ({report['folder']}): {len(report['pages'])} pages" + (
+        ", quotes folded" if report["fold_quotes"] else ""
+    )
+    rows = [
+        [
+            system,
+            s["pages"],
+            _share(s["residue_removed"], s["residue"]),
+            _share(s["body_lines_kept"], s["body_lines"]),
+            f"{s['body_chars_kept_share']:.1%}",
+            f"{s['macro_f1']:.3f}",
+            f"{s['micro_f1']:.3f}",
+        ]
+        for system, s in report["systems"].items()
+    ]
     header = ["system", "pages", "residue removed", "body lines kept", "body chars kept", "macro F1", "micro F1"]
     return title + "\n" + _table(header, rows)
 
 
 def losses(report: dict, limit: int, baseline: str = TRAFILATURA) -> str:
     """Pages where newsmill gets fewer snippets right (found `with` + absent `without`) than `baseline`."""
+
     def right(page, system):
         return sum(page[system]["found"]) + sum(not x for x in page[system]["leaked"])
 
-    worse = sorted((right(p, NEWSMILL) - right(p, baseline), p["url"], p) for p in report["pages"]
-                   if right(p, NEWSMILL) < right(p, baseline))
-    out = [f"newsmill below {baseline} on {len(worse)} of {len(report['pages'])} pages"
-           + (f"; the {min(limit, len(worse))} largest gaps:" if worse else "")]
+    worse = sorted(
+        (right(p, NEWSMILL) - right(p, baseline), p["url"], p)
+        for p in report["pages"]
+        if right(p, NEWSMILL) < right(p, baseline)
+    )
+    out = [
+        f"newsmill below {baseline} on {len(worse)} of {len(report['pages'])} pages"
+        + (f"; the {min(limit, len(worse))} largest gaps:" if worse else "")
+    ]
     for gap, url, page in worse[:limit]:
         ours, theirs = page[NEWSMILL], page[baseline]
         out.append(f"  {gap:+d}  {url}  ({page['file']}; {ours['chars']} vs {theirs['chars']} characters)")
@@ -400,7 +495,9 @@ def losses(report: dict, limit: int, baseline: str = TRAFILATURA) -> str:
                 out.append(f"        with    {'found' if a else 'missed':6} by newsmill: {_snippet(page['with'], i)}")
         for i, (a, b) in enumerate(zip(ours["leaked"], theirs["leaked"])):
             if a != b:
-                out.append(f"        without {'leaked' if a else 'absent':6} in newsmill: {_snippet(page['without'], i)}")
+                out.append(
+                    f"        without {'leaked' if a else 'absent':6} in newsmill: {_snippet(page['without'], i)}"
+                )
     return "\n".join(out)
 
 
@@ -409,6 +506,7 @@ def _snippet(snippets: Sequence[str], i: int) -> str:
 
 
 # ---------------------------------------------------------------- command line
+
 
 def cleaner_fingerprint() -> str:
     """Which cleaner was measured: the SHA-256 (12 digits) of the sources of transforms/clean
@@ -421,19 +519,35 @@ def cleaner_fingerprint() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(prog="python -m bench.eval_extraction", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.eval_extraction",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--trafilatura-eval", type=Path, metavar="DIR", help="evaldata.json + html/*.gz")
     parser.add_argument("--gold", type=Path, metavar="DIR", help="NAME.html[.gz] + NAME.body.txt pairs")
     parser.add_argument("--scraped", type=Path, metavar="DIR", help="NAME.txt + NAME.body.txt pairs")
-    parser.add_argument("--trafilatura-option", action="append", default=[], choices=sorted(TRAFILATURA_OPTIONS),
-                        help="also run trafilatura with this option (repeatable), one row each")
-    parser.add_argument("--fold-quotes", action="store_true",
-                        help="compare curly quotes and apostrophes as straight ones (newsmill straightens them)")
+    parser.add_argument(
+        "--trafilatura-option",
+        action="append",
+        default=[],
+        choices=sorted(TRAFILATURA_OPTIONS),
+        help="also run trafilatura with this option (repeatable), one row each",
+    )
+    parser.add_argument(
+        "--fold-quotes",
+        action="store_true",
+        help="compare curly quotes and apostrophes as straight ones (newsmill straightens them)",
+    )
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2; 1 runs in this process)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write every figure, per page too, to FILE")
-    parser.add_argument("--losses", type=int, default=0, metavar="N",
-                        help="list up to N trafilatura-eval pages where newsmill is below trafilatura's defaults")
+    parser.add_argument(
+        "--losses",
+        type=int,
+        default=0,
+        metavar="N",
+        help="list up to N trafilatura-eval pages where newsmill is below trafilatura's defaults",
+    )
     args = parser.parse_args(argv)
     if not (args.trafilatura_eval or args.gold or args.scraped):
         parser.error("give at least one of --trafilatura-eval, --gold, --scraped")
@@ -444,7 +558,11 @@ def main(argv: Sequence[str] | None = None) -> dict:
         parser.error(f"no evaldata.json in {args.trafilatura_eval}")
     systems = html_systems(list(dict.fromkeys(args.trafilatura_option)))
 
-    results: dict = {"systems": systems, "newsmill_cleaner": cleaner_fingerprint(), "trafilatura": trafilatura.__version__}
+    results: dict = {
+        "systems": systems,
+        "newsmill_cleaner": cleaner_fingerprint(),
+        "trafilatura": trafilatura.__version__,
+    }
     print(f"newsmill = {results['newsmill_cleaner']}, trafilatura {trafilatura.__version__}\n", flush=True)
     pool = multiprocessing.Pool(args.jobs) if args.jobs > 1 else None
     try:

@@ -57,8 +57,29 @@ TYPES = ("PER", "ORG", "LOC")
 LABELS = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC"}  # spaCy's label -> CoNLL type
 
 # A lone ' is a plural possessive ("players '") or a closing quote.
-NO_SPACE_BEFORE = {",", ".", ";", ":", "!", "?", "%", ")", "]", "...", "'s", "n't", "'re", "'ve", "'ll", "'d", "'m",
-                   "''", "'", "”", "’"}
+NO_SPACE_BEFORE = {
+    ",",
+    ".",
+    ";",
+    ":",
+    "!",
+    "?",
+    "%",
+    ")",
+    "]",
+    "...",
+    "'s",
+    "n't",
+    "'re",
+    "'ve",
+    "'ll",
+    "'d",
+    "'m",
+    "''",
+    "'",
+    "”",
+    "’",
+}
 NO_SPACE_AFTER = {"(", "[", "$", "``", "“", "‘"}
 
 Span = tuple[int, int]  # character offsets, end excluded
@@ -77,6 +98,7 @@ Document = list[Sentence]
 
 
 # ---------------------------------------------------------------- reading
+
 
 def read_conll(path: Path) -> list[Document]:
     """The documents of a CoNLL file: sentences of (tokens, tags), tags from the last column."""
@@ -133,6 +155,7 @@ def document_slice(value: str) -> slice:
 
 # ---------------------------------------------------------------- documents as text
 
+
 def detokenize(sentences: Sequence[Sequence[str]]) -> tuple[str, list[list[Span]]]:
     """Text of the sentences, one a line, and the offsets of every token in it. A quote
     that CoNLL's sentence splitting left at the end of a sentence opens the next one, so
@@ -160,14 +183,17 @@ def detokenize(sentences: Sequence[Sequence[str]]) -> tuple[str, list[list[Span]
 
 def record(name: str, index: int, document: Document) -> dict:
     """The JSON Lines record of a document: its headline as title, the rest as text."""
-    return {"url": f"conll://{name}/{index}", "title": detokenize([document[0].tokens])[0],
-            "text": detokenize([s.tokens for s in document[1:]])[0]}
+    return {
+        "url": f"conll://{name}/{index}",
+        "title": detokenize([document[0].tokens])[0],
+        "text": detokenize([s.tokens for s in document[1:]])[0],
+    }
 
 
 def line_at(text: str, position: int) -> str:
     """The line of `text` that `position` is on."""
     end = text.find("\n", position)
-    return text[text.rfind("\n", 0, position) + 1:end if end >= 0 else len(text)]
+    return text[text.rfind("\n", 0, position) + 1 : end if end >= 0 else len(text)]
 
 
 def locate(text: str, offsets: Sequence[Sequence[Span]], stored: str) -> list[list[Span | None]]:
@@ -196,14 +222,20 @@ def locate(text: str, offsets: Sequence[Sequence[Span]], stored: str) -> list[li
 
 # ---------------------------------------------------------------- entities and scores
 
+
 def gold_entities(index: int, sentences: Sequence[Sentence]) -> set[Entity]:
     """The scored gold entities of a document's body sentences."""
-    return {(index, n, start, end, kind) for n, sentence in enumerate(sentences)
-            for start, end, kind in entity_spans(sentence.tags) if kind in TYPES}
+    return {
+        (index, n, start, end, kind)
+        for n, sentence in enumerate(sentences)
+        for start, end, kind in entity_spans(sentence.tags)
+        if kind in TYPES
+    }
 
 
-def predicted_entities(index: int, located: Sequence[Sequence[Span | None]],
-                       mentions: Iterable[tuple[int, int, str]]) -> set[Entity]:
+def predicted_entities(
+    index: int, located: Sequence[Sequence[Span | None]], mentions: Iterable[tuple[int, int, str]]
+) -> set[Entity]:
     """Mentions (start, end, spaCy label) as entities: on the gold tokens whose span they
     cover exactly, else kept apart by their offsets (they can only be wrong)."""
     starts, ends = {}, {}
@@ -225,11 +257,18 @@ def predicted_entities(index: int, located: Sequence[Sequence[Span | None]],
 
 def score(gold: set[Entity], predicted: set[Entity]) -> dict:
     """conlleval's exact-match precision, recall and F1, over all types and per type."""
+
     def figures(g: set, p: set) -> dict:
         correct = len(g & p)
         precision, recall = ratio(correct, len(p)), ratio(correct, len(g))
-        return {"gold": len(g), "predicted": len(p), "correct": correct,
-                "precision": precision, "recall": recall, "f1": f1(precision, recall)}
+        return {
+            "gold": len(g),
+            "predicted": len(p),
+            "correct": correct,
+            "precision": precision,
+            "recall": recall,
+            "f1": f1(precision, recall),
+        }
 
     out = figures(gold, predicted)
     for kind in TYPES:
@@ -238,6 +277,7 @@ def score(gold: set[Entity], predicted: set[Entity]) -> dict:
 
 
 # ---------------------------------------------------------------- systems
+
 
 def ingest(records: Sequence[dict], folder: Path, processes: int) -> Path:
     """The records through the ingest flow into a fresh warehouse in `folder`; its path."""
@@ -256,12 +296,14 @@ def stored(db: Path) -> tuple[dict[str, str], dict[str, list], dict[str, dict[st
         texts = dict(con.execute("select url, text from articles").fetchall())
         mentions: dict[str, list] = {url: [] for url in texts}
         for url, start, end, label in con.execute(
-                "select a.url, m.start_char, m.end_char, m.label"
-                " from mentions m join articles a using (article_id) order by a.url, m.start_char").fetchall():
+            "select a.url, m.start_char, m.end_char, m.label"
+            " from mentions m join articles a using (article_id) order by a.url, m.start_char"
+        ).fetchall():
             mentions[url].append((start, end, label))
         removed: dict[str, dict[str, str]] = {url: {} for url in texts}
         for url, line, reason in con.execute(
-                "select a.url, r.text, r.reason from removed_lines r join articles a using (article_id)").fetchall():
+            "select a.url, r.text, r.reason from removed_lines r join articles a using (article_id)"
+        ).fetchall():
             removed[url][line] = reason
     return texts, mentions, removed
 
@@ -292,6 +334,7 @@ def newsmill_tagging(workers) -> Callable[[list[str]], list]:
 
 # ---------------------------------------------------------------- evaluation
 
+
 def evaluate(path: Path, documents: Sequence[tuple[int, Document]], processes: int, folder: Path) -> dict:
     """Every figure, for the (index, document) pairs of the file at `path`."""
     db = ingest([record(path.name, i, d) for i, d in documents], folder, processes)
@@ -321,51 +364,81 @@ def evaluate(path: Path, documents: Sequence[tuple[int, Document]], processes: i
 
     bodies = [article[1] for article in articles]
     spacy_mentions, spacy_speed = timed(spacy_pipeline(), bodies)
-    baseline = {e for (index, _, located), ents in zip(articles, spacy_mentions)
-                for e in predicted_entities(index, located, ents)}
+    baseline = {
+        e
+        for (index, _, located), ents in zip(articles, spacy_mentions)
+        for e in predicted_entities(index, located, ents)
+    }
     from flows.parallel import MIN_ITEMS_PER_WORKER, Workers
 
     with Workers(processes) as workers:  # warmed up on enough texts to start every worker and its model
         _, newsmill_speed = timed(newsmill_tagging(workers), bodies, warm_up=2 * MIN_ITEMS_PER_WORKER * processes)
     return {
-        "file": str(path), "documents": len(documents), "articles": len(articles), "rejected": rejected,
-        "words": sum(len(t.split()) for t in bodies), "processes": processes,
-        "gold_entities": len(gold), "headline_entities": headline, "rejected_entities": rejected_entities,
-        "lost_entities": sum(lost.values()), "lost_by_reason": dict(lost.most_common()),
-        "systems": {NEWSMILL: {**score(gold, found), "words_per_second": newsmill_speed},
-                    BASELINE: {**score(gold, baseline), "words_per_second": spacy_speed}},
+        "file": str(path),
+        "documents": len(documents),
+        "articles": len(articles),
+        "rejected": rejected,
+        "words": sum(len(t.split()) for t in bodies),
+        "processes": processes,
+        "gold_entities": len(gold),
+        "headline_entities": headline,
+        "rejected_entities": rejected_entities,
+        "lost_entities": sum(lost.values()),
+        "lost_by_reason": dict(lost.most_common()),
+        "systems": {
+            NEWSMILL: {**score(gold, found), "words_per_second": newsmill_speed},
+            BASELINE: {**score(gold, baseline), "words_per_second": spacy_speed},
+        },
         "speed_ratio": ratio(newsmill_speed, spacy_speed),
     }
 
 
 def summary(report: dict) -> str:
     header = ["system", "P", "R", "F1", "PER F1", "ORG F1", "LOC F1", "words/s"]
-    rows = [[name, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}",
-             *(f"{s[kind]['f1']:.3f}" for kind in TYPES), f"{s['words_per_second']:.0f}"]
-            for name, s in report["systems"].items()]
+    rows = [
+        [
+            name,
+            f"{s['precision']:.3f}",
+            f"{s['recall']:.3f}",
+            f"{s['f1']:.3f}",
+            *(f"{s[kind]['f1']:.3f}" for kind in TYPES),
+            f"{s['words_per_second']:.0f}",
+        ]
+        for name, s in report["systems"].items()
+    ]
     reasons = ", ".join(f"{n} {reason}" for reason, n in report["lost_by_reason"].items())
-    return "\n".join([
-        f"{report['file']}: {report['documents']} documents, {report['articles']} articles, {report['words']} words; "
-        f"{report['rejected']} documents rejected"
-        + (f" (with {report['rejected_entities']} gold entities)" if report["rejected_entities"] else ""),
-        f"{report['gold_entities']} gold PER/ORG/LOC entities in bodies ({report['headline_entities']} in headlines, "
-        f"not scored); {report['lost_entities']} in lines the cleaner removed" + (f" ({reasons})" if reasons else ""),
-        "",
-        _table(header, rows),
-        "",
-        f"newsmill tags {report['speed_ratio']:.2f}x the words/s of spaCy's full pipeline "
-        f"({report['processes']} NER process{'es' if report['processes'] > 1 else ''})",
-    ])
+    return "\n".join(
+        [
+            f"{report['file']}: {report['documents']} documents, {report['articles']} articles, {report['words']} words; "
+            f"{report['rejected']} documents rejected"
+            + (f" (with {report['rejected_entities']} gold entities)" if report["rejected_entities"] else ""),
+            f"{report['gold_entities']} gold PER/ORG/LOC entities in bodies ({report['headline_entities']} in headlines, "
+            f"not scored); {report['lost_entities']} in lines the cleaner removed"
+            + (f" ({reasons})" if reasons else ""),
+            "",
+            _table(header, rows),
+            "",
+            f"newsmill tags {report['speed_ratio']:.2f}x the words/s of spaCy's full pipeline "
+            f"({report['processes']} NER process{'es' if report['processes'] > 1 else ''})",
+        ]
+    )
 
 
 # ---------------------------------------------------------------- command line
 
+
 def main(argv: Sequence[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(prog="python -m bench.eval_ner", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.eval_ner", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("conll", type=Path, metavar="CONLL_FILE", help="CoNLL-2003-format file")
-    parser.add_argument("--documents", type=document_slice, default=slice(None), metavar="START:END",
-                        help="documents by index, as a Python slice (default all)")
+    parser.add_argument(
+        "--documents",
+        type=document_slice,
+        default=slice(None),
+        metavar="START:END",
+        help="documents by index, as a Python slice (default all)",
+    )
     parser.add_argument("--processes", type=int, default=1, metavar="N", help="NER processes (default 1)")
     parser.add_argument("--json", action="store_true", help="print every figure as JSON instead of the table")
     args = parser.parse_args(argv)

@@ -40,9 +40,15 @@ def main() -> None:
         changed = ingest([str(folder)], db=str(db))
 
     print(f"{'run':<28} {'documents':>9} {'loaded':>7} {'seconds':>8} {'of first':>9}")
-    for name, run in [("first ingest", first), ("again, unchanged", again), (f"again, {len(edited)} files edited", changed)]:
+    for name, run in [
+        ("first ingest", first),
+        ("again, unchanged", again),
+        (f"again, {len(edited)} files edited", changed),
+    ]:
         loaded = run["documents"] - run["unchanged"]
-        print(f"{name:<28} {run['documents']:>9} {loaded:>7} {run['seconds']:>8.2f} {run['seconds'] / first['seconds']:>8.1%}")
+        print(
+            f"{name:<28} {run['documents']:>9} {loaded:>7} {run['seconds']:>8.2f} {run['seconds'] / first['seconds']:>8.1%}"
+        )
 
 
 if __name__ == "__main__":

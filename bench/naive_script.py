@@ -48,9 +48,13 @@ def run(folder: Path, db: Path) -> int:
         words = text.lower().split()
         signature = MinHash(num_perm=128)
         for i in range(max(1, len(words) - 4)):
-            signature.update(" ".join(words[i:i + 5]).encode("utf-8"))
+            signature.update(" ".join(words[i : i + 5]).encode("utf-8"))
         matches = sorted(lsh.query(signature))
-        cluster = con.execute("SELECT cluster FROM articles WHERE file = ?", [matches[0]]).fetchone()[0] if matches else path.name
+        cluster = (
+            con.execute("SELECT cluster FROM articles WHERE file = ?", [matches[0]]).fetchone()[0]
+            if matches
+            else path.name
+        )
         lsh.insert(path.name, signature)
         con.execute("INSERT INTO articles VALUES (?, ?, ?, ?)", [path.name, text, language, cluster])
         if language == "en":

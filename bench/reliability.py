@@ -65,8 +65,10 @@ INVARIANTS = {
 }
 TABLES = [table.name for table in DOCUMENT_TABLES] + ["entities", "sources"]
 
-ENGLISH = ("The harbour board met on {n} March and agreed to rebuild the northern pier before the summer season, "
-           "after two years of delays and a long dispute over the cost of the work with the regional council.")
+ENGLISH = (
+    "The harbour board met on {n} March and agreed to rebuild the northern pier before the summer season, "
+    "after two years of delays and a long dispute over the cost of the work with the regional council."
+)
 
 
 def broken_invariants(db: Path) -> dict[str, int]:
@@ -92,8 +94,14 @@ def files_without_rows(db: Path, folder: Path) -> list[str]:
 
 # -- hostile input ---------------------------------------------------------------------------
 
-def _warc_record(url: str, body: bytes, status: str = "200 OK", content_type: str = "text/html; charset=utf-8",
-                 rec_type: str = "response") -> bytes:
+
+def _warc_record(
+    url: str,
+    body: bytes,
+    status: str = "200 OK",
+    content_type: str = "text/html; charset=utf-8",
+    rec_type: str = "response",
+) -> bytes:
     buffer = io.BytesIO()
     writer = WARCWriter(buffer, gzip=True)
     headers = StatusAndHeaders(status, [("Content-Type", content_type)], protocol="HTTP/1.1")
@@ -153,58 +161,132 @@ def write_hostile_folder(folder: Path, empty_files: int = 10_000, big_line_mb: i
     write("binary.txt", bytes(range(256)) * 64, "NUL binary")
     write("random.bin", os.urandom(4096), "unknown format")
     write("utf16.txt", ("\ufeff" + text(3)).encode("utf-16-le"), "UTF-16 with BOM")
-    write("shift_jis.html", ('<html><head><meta charset="shift_jis"><title>港の桟橋</title></head><body><article><p>'
-                             + "港の北側の桟橋は夏までに再建される予定であると、港湾委員会が月曜日に発表した。" * 12
-                             + "</p></article></body></html>").encode("shift_jis"), "Shift-JIS")
-    write("cp1252_as_1251.html", ('<html><head><meta charset="windows-1251"></head><body><article><p>'
-                                  + "Déjà vu à Genève: the café on the quay reopened, and the maître d' greeted every guest. " * 6
-                                  + "</p></article></body></html>").encode("cp1252"), "cp1252 declared windows-1251")
+    write(
+        "shift_jis.html",
+        (
+            '<html><head><meta charset="shift_jis"><title>港の桟橋</title></head><body><article><p>'
+            + "港の北側の桟橋は夏までに再建される予定であると、港湾委員会が月曜日に発表した。" * 12
+            + "</p></article></body></html>"
+        ).encode("shift_jis"),
+        "Shift-JIS",
+    )
+    write(
+        "cp1252_as_1251.html",
+        (
+            '<html><head><meta charset="windows-1251"></head><body><article><p>'
+            + "Déjà vu à Genève: the café on the quay reopened, and the maître d' greeted every guest. " * 6
+            + "</p></article></body></html>"
+        ).encode("cp1252"),
+        "cp1252 declared windows-1251",
+    )
     nested = "<div>" * 100_000 + "<p>" + ENGLISH.format(n=9) + "</p>" + "</div>" * 100_000
     write("nested.html", f"<html><body>{nested}</body></html>".encode(), "100k nested divs")
-    write("bidi.txt", ("Harbour \u202eboard\u202c met\u200b on \u200dMonday.\u2066 " + text(5)).encode(), "bidi, zero-width")
-    write("long.txt", ("\n\n".join([ENGLISH.format(n=n % 28 + 1) + " Anna Vogel of the Harbour Authority spoke in Lisbon."
-                                    for n in range(5200)])).encode(), "English text over 1,000,000 characters")
+    write(
+        "bidi.txt",
+        ("Harbour \u202eboard\u202c met\u200b on \u200dMonday.\u2066 " + text(5)).encode(),
+        "bidi, zero-width",
+    )
+    write(
+        "long.txt",
+        (
+            "\n\n".join(
+                [
+                    ENGLISH.format(n=n % 28 + 1) + " Anna Vogel of the Harbour Authority spoke in Lisbon."
+                    for n in range(5200)
+                ]
+            )
+        ).encode(),
+        "English text over 1,000,000 characters",
+    )
 
     # JSON Lines.
     good_line = json.dumps({"url": "https://feed.example.org/1", "title": "Pier", "text": ENGLISH.format(n=1)})
-    write("big_line.jsonl", (json.dumps({"text": "x" * (big_line_mb << 20)}) + "\n" + good_line + "\n").encode(),
-          f"{big_line_mb} MB line")
-    write("deep.jsonl", ("[" * 100_000 + "]" * 100_000 + "\n" + '{"a":' * 50_000 + "1" + "}" * 50_000 + "\n"
-                         + good_line + "\n").encode(), "deep JSON")
-    hostile_titles = ["'; DROP TABLE articles; --", "<script>alert(1)</script>", "T" * 100_000, "nul \u0000 in title",
-                      "\u202e\u200bbidi title", "line\nbreak\ttitle"]
-    write("titles.jsonl", "".join(json.dumps({"title": t, "text": ENGLISH.format(n=i + 2), "byline": t, "url": t}) + "\n"
-                                  for i, t in enumerate(hostile_titles)).encode(), "hostile titles")
-    write("surrogates.jsonl", ('{"text": "Lone \\ud83d surrogate. ' + ENGLISH.format(n=3) + '", "title": "A \\udc00 title"}\n'
-                               + '{"text": "' + ENGLISH.format(n=4) + '", "byline": "\\ud83d", "url": "https://x.org/\\ud800"}\n'
-                               + good_line.replace("/1", "/2") + "\n").encode(), "lone surrogates")
+    write(
+        "big_line.jsonl",
+        (json.dumps({"text": "x" * (big_line_mb << 20)}) + "\n" + good_line + "\n").encode(),
+        f"{big_line_mb} MB line",
+    )
+    write(
+        "deep.jsonl",
+        (
+            "[" * 100_000 + "]" * 100_000 + "\n" + '{"a":' * 50_000 + "1" + "}" * 50_000 + "\n" + good_line + "\n"
+        ).encode(),
+        "deep JSON",
+    )
+    hostile_titles = [
+        "'; DROP TABLE articles; --",
+        "<script>alert(1)</script>",
+        "T" * 100_000,
+        "nul \u0000 in title",
+        "\u202e\u200bbidi title",
+        "line\nbreak\ttitle",
+    ]
+    write(
+        "titles.jsonl",
+        "".join(
+            json.dumps({"title": t, "text": ENGLISH.format(n=i + 2), "byline": t, "url": t}) + "\n"
+            for i, t in enumerate(hostile_titles)
+        ).encode(),
+        "hostile titles",
+    )
+    write(
+        "surrogates.jsonl",
+        (
+            '{"text": "Lone \\ud83d surrogate. '
+            + ENGLISH.format(n=3)
+            + '", "title": "A \\udc00 title"}\n'
+            + '{"text": "'
+            + ENGLISH.format(n=4)
+            + '", "byline": "\\ud83d", "url": "https://x.org/\\ud800"}\n'
+            + good_line.replace("/1", "/2")
+            + "\n"
+        ).encode(),
+        "lone surrogates",
+    )
     wire = ENGLISH.format(n=11)
-    write("wire.jsonl", "".join(json.dumps({"url": url, "text": wire}) + "\n"
-                                for url in ("https://www.site-one.com/a", "https://news.site-two.org/a")).encode(),
-          "a wire story on two sites")
-    write("malformed.jsonl", b'{"text": "unterminated\n[1, 2]\n{"no_text": true}\n\xff\xfe\n' + good_line.encode() + b"\n",
-          "malformed JSON")
+    write(
+        "wire.jsonl",
+        "".join(
+            json.dumps({"url": url, "text": wire}) + "\n"
+            for url in ("https://www.site-one.com/a", "https://news.site-two.org/a")
+        ).encode(),
+        "a wire story on two sites",
+    )
+    write(
+        "malformed.jsonl",
+        b'{"text": "unterminated\n[1, 2]\n{"no_text": true}\n\xff\xfe\n' + good_line.encode() + b"\n",
+        "malformed JSON",
+    )
 
     # gzip.
     whole = gzip.compress(((good_line + "\n") * 50).encode())
     write("truncated.jsonl.gz", whole[: len(whole) // 2], "truncated gzip")
-    write("concatenated.jsonl.gz", gzip.compress((good_line + "\n").encode()) + gzip.compress((good_line + "\n").encode()),
-          "concatenated gzip")
+    write(
+        "concatenated.jsonl.gz",
+        gzip.compress((good_line + "\n").encode()) + gzip.compress((good_line + "\n").encode()),
+        "concatenated gzip",
+    )
     write("bomb.jsonl.gz", gzip.compress(b"{" * (200 << 20), compresslevel=1), "decompression bomb")
     write("corrupt.txt.gz", b"\x1f\x8b\x08\x00" + os.urandom(2048), "corrupt gzip")
 
     # WARC.
     records = [_warc_record(f"https://www.example.com/{n}", _page(rng, n + 10)) for n in range(6)]
-    write("crawl.warc.gz", b"".join([
-        _warc_record("https://www.example.com/r", b"GET / HTTP/1.1\r\n\r\n", rec_type="request"),
-        records[0],
-        _warc_record("https://www.example.com/revisit", b"", rec_type="revisit"),
-        _warc_record("https://www.example.com/404", b"<html>gone</html>", status="404 Not Found"),
-        _warc_record("https://www.example.com/pdf", b"%PDF-1.4 not a page", content_type="application/pdf"),
-        records[1],
-    ]), "WARC request/revisit/404/PDF")
+    write(
+        "crawl.warc.gz",
+        b"".join(
+            [
+                _warc_record("https://www.example.com/r", b"GET / HTTP/1.1\r\n\r\n", rec_type="request"),
+                records[0],
+                _warc_record("https://www.example.com/revisit", b"", rec_type="revisit"),
+                _warc_record("https://www.example.com/404", b"<html>gone</html>", status="404 Not Found"),
+                _warc_record("https://www.example.com/pdf", b"%PDF-1.4 not a page", content_type="application/pdf"),
+                records[1],
+            ]
+        ),
+        "WARC request/revisit/404/PDF",
+    )
     damaged = bytearray(records[3])
-    damaged[len(damaged) // 2: len(damaged) // 2 + 64] = os.urandom(64)
+    damaged[len(damaged) // 2 : len(damaged) // 2 + 64] = os.urandom(64)
     write("damaged.warc.gz", records[2] + bytes(damaged) + records[4] + records[5], "damaged WARC record mid-file")
     plain = [gzip.decompress(r) for r in records[:3]]
     overstated = plain[1].replace(b"Content-Length: ", b"Content-Length: 9", 1)
@@ -213,8 +295,17 @@ def write_hostile_folder(folder: Path, empty_files: int = 10_000, big_line_mb: i
     write("header_bomb.warc.gz", records[0] + header_bomb(256 << 20) + records[1], "WARC header bomb")
 
     # Names and file-system oddities.
-    for name in ["名前 with spaces.txt", "new\nline.txt", "quote'\"name.txt", "#hash.txt", "feed.jsonl#1", "100%.txt",
-                 "-dash.txt", "x" * 200 + ".txt", "no_extension"]:
+    for name in [
+        "名前 with spaces.txt",
+        "new\nline.txt",
+        "quote'\"name.txt",
+        "#hash.txt",
+        "feed.jsonl#1",
+        "100%.txt",
+        "-dash.txt",
+        "x" * 200 + ".txt",
+        "no_extension",
+    ]:
         write(f"names/{name}", text(7).encode(), "odd file names")
     write("names/feed.jsonl", (good_line + "\n").encode(), "odd file names")
     write(os.fsdecode(b"names/caf\xe9 not UTF-8.txt"), text(8).encode(), "odd file names")
@@ -236,8 +327,16 @@ def write_hostile_folder(folder: Path, empty_files: int = 10_000, big_line_mb: i
 
 # -- planted failures ------------------------------------------------------------------------
 
-PLANTED_STAGES = ["read", "skip unchanged", "clean", "site templates", "language and signatures", "duplicates",
-                  "entities", "load"]
+PLANTED_STAGES = [
+    "read",
+    "skip unchanged",
+    "clean",
+    "site templates",
+    "language and signatures",
+    "duplicates",
+    "entities",
+    "load",
+]
 
 
 def marker(stage: str) -> str:
@@ -279,8 +378,11 @@ def planted_failures(doc_ids_failing_lookup: set[str]) -> Iterator[None]:
         around(flows.ingest, "clean", lambda item: fails("clean", item.content)),
         around(flows.ingest.templates, "strip_template", lambda item, template: fails("site templates", item.text)),
         around(flows.ingest, "_language_and_signature", lambda text: fails("language and signatures", text)),
-        around(flows.ingest.Duplicates, "run", lambda stage, batch: [
-            fails("duplicates", article.text) for article in batch.articles()]),
+        around(
+            flows.ingest.Duplicates,
+            "run",
+            lambda stage, batch: [fails("duplicates", article.text) for article in batch.articles()],
+        ),
         around(flows.ingest, "find_mentions", lambda nlp, texts, rules: [fails("entities", t) for t in texts]),
         around(warehouse.writer, "load_batch", lambda session, batch: [fails("load", a.text) for a in batch.articles]),
     ]
@@ -311,12 +413,19 @@ def write_planted_folder(folder: Path, documents: int, every: int = 100) -> dict
 
 # -- processes -------------------------------------------------------------------------------
 
+
 def newsmill(*args: str, timeout: float = 1800) -> tuple[int, str, float]:
     """(exit status, what it printed, seconds) of a `newsmill` command in a process of its
     own: its summary, and its last line of errors when it failed."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout, stdin=subprocess.DEVNULL)
+    done = subprocess.run(
+        [sys.executable, "-m", "flows.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
     errors = done.stderr.strip().splitlines()[-1:] if done.returncode else []
     return done.returncode, "\n".join([done.stdout.rstrip(), *errors]), time.perf_counter() - started
 
@@ -351,6 +460,7 @@ def alive(pids: set[int]) -> set[int]:
 
 # -- the commands ----------------------------------------------------------------------------
 
+
 def hostile(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder, db = Path(scratch) / "hostile", Path(scratch) / "w.duckdb"
@@ -358,8 +468,10 @@ def hostile(args: argparse.Namespace) -> None:
         print(f"{sum(kinds.values()):,} files of {len(kinds)} kinds:")
         for kind, n in kinds.items():
             print(f"  {n:>6,}  {kind}")
-        for label, command in [("first run", ["ingest", str(folder), str(folder), str(folder / "loop"), "--db", str(db)]),
-                               ("re-run", ["ingest", str(folder), "--db", str(db)])]:
+        for label, command in [
+            ("first run", ["ingest", str(folder), str(folder), str(folder / "loop"), "--db", str(db)]),
+            ("re-run", ["ingest", str(folder), "--db", str(db)]),
+        ]:
             status, output, seconds = newsmill(*command)
             peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
             print(f"\n{label}: exit {status} in {seconds:.1f} s, peak memory of one process {peak:,.0f} MB")
@@ -374,8 +486,10 @@ def hostile(args: argparse.Namespace) -> None:
 
 def _report_warehouse(db: Path, folder: Path) -> None:
     found = counts(db)
-    print(f"  documents {found['documents']:,} = articles {found['articles']:,} + rejects {found['rejects']:,}; "
-          f"broken invariants: {broken_invariants(db) or 'none'}; files with no row: {files_without_rows(db, folder) or 'none'}")
+    print(
+        f"  documents {found['documents']:,} = articles {found['articles']:,} + rejects {found['rejects']:,}; "
+        f"broken invariants: {broken_invariants(db) or 'none'}; files with no row: {files_without_rows(db, folder) or 'none'}"
+    )
     with duckdb.connect(str(db), read_only=True) as con:
         reasons = con.execute("SELECT reason, count(*) FROM rejects GROUP BY ALL ORDER BY 2 DESC").fetchall()
     print("  rejects: " + ", ".join(f"{reason} {n:,}" for reason, n in reasons))
@@ -390,10 +504,13 @@ def header_bomb_run(args: argparse.Namespace) -> None:
         status, output, seconds = newsmill("ingest", str(path), "--db", str(db), "--processes", "1")
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         with duckdb.connect(str(db), read_only=True) as con:
-            rows = con.execute("SELECT 'article', count(*) FROM articles UNION ALL "
-                               "SELECT reason, count(*) FROM rejects GROUP BY ALL").fetchall()
-        print(f"{path.stat().st_size / 2**20:.1f} MB inflating to {args.inflated_gb} GiB of header: exit {status} in "
-              f"{seconds:.1f} s, peak memory {peak:,.0f} MB; rows: {dict(rows)}")
+            rows = con.execute(
+                "SELECT 'article', count(*) FROM articles UNION ALL SELECT reason, count(*) FROM rejects GROUP BY ALL"
+            ).fetchall()
+        print(
+            f"{path.stat().st_size / 2**20:.1f} MB inflating to {args.inflated_gb} GiB of header: exit {status} in "
+            f"{seconds:.1f} s, peak memory {peak:,.0f} MB; rows: {dict(rows)}"
+        )
 
 
 def planted(args: argparse.Namespace) -> None:
@@ -418,11 +535,13 @@ def planted(args: argparse.Namespace) -> None:
         with duckdb.connect(str(db), read_only=True) as con:
             rejects = dict(con.execute("SELECT source_uri, split_part(detail, ':', 1) FROM rejects").fetchall())
         right = sum(rejects.get(path) == f"stage {stage}" for path, stage in plants.items())
-        print(f"{args.documents:,} documents, {len(plants)} planted to fail ({len(set(plants.values()))} stages): "
-              f"{summary['articles']:,} articles, {summary['rejects']} rejects, {right} of them the planted records "
-              f"naming their stage, {summary['failed']} failed; run {seconds:.1f} s (the same folder with nothing "
-              f"planted: {unplanted:.1f} s); "
-              f"broken invariants: {broken_invariants(db) or 'none'}")
+        print(
+            f"{args.documents:,} documents, {len(plants)} planted to fail ({len(set(plants.values()))} stages): "
+            f"{summary['articles']:,} articles, {summary['rejects']} rejects, {right} of them the planted records "
+            f"naming their stage, {summary['failed']} failed; run {seconds:.1f} s (the same folder with nothing "
+            f"planted: {unplanted:.1f} s); "
+            f"broken invariants: {broken_invariants(db) or 'none'}"
+        )
 
 
 def kills(args: argparse.Namespace) -> None:
@@ -437,8 +556,13 @@ def kills(args: argparse.Namespace) -> None:
         for n in range(args.kills):
             db = Path(scratch) / f"killed{n}.duckdb"
             delay = seconds * (n + 1) / (args.kills + 1)
-            run = subprocess.Popen([sys.executable, "-m", "flows.cli", "ingest", str(folder), "--db", str(db)], cwd=ROOT,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+            run = subprocess.Popen(
+                [sys.executable, "-m", "flows.cli", "ingest", str(folder), "--db", str(db)],
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL,
+            )
             time.sleep(delay)
             started = descendants(run.pid)
             os.kill(run.pid, signal.SIGKILL)
@@ -451,8 +575,10 @@ def kills(args: argparse.Namespace) -> None:
             status, _, _ = newsmill("ingest", str(folder), "--db", str(db))
             equal = counts(db) == expected and not broken_invariants(db)
             survived += equal and not left
-            print(f"kill {n + 1} at {delay:.1f} s: {loaded} documents loaded before it; of the {len(started)} processes "
-                  f"it started, {len(left)} left after {gone_after:.1f} s; re-run exit {status}, equal to uninterrupted: {equal}")
+            print(
+                f"kill {n + 1} at {delay:.1f} s: {loaded} documents loaded before it; of the {len(started)} processes "
+                f"it started, {len(left)} left after {gone_after:.1f} s; re-run exit {status}, equal to uninterrupted: {equal}"
+            )
         print(f"{survived} of {args.kills} kills survived")
 
 

@@ -47,8 +47,10 @@ def main() -> None:
     first = runs[args.processes[0]]
     print(f"{'processes':>9} {'documents':>9} {'articles':>8} {'seconds':>8} {'docs/s':>7} {'speed-up':>8}")
     for processes, run in runs.items():
-        print(f"{processes:>9} {run['documents']:>9} {run['articles']:>8} {run['seconds']:>8.1f} "
-              f"{run['documents'] / run['seconds']:>7.1f} {first['seconds'] / run['seconds']:>7.2f}x")
+        print(
+            f"{processes:>9} {run['documents']:>9} {run['articles']:>8} {run['seconds']:>8.1f} "
+            f"{run['documents'] / run['seconds']:>7.1f} {first['seconds'] / run['seconds']:>7.2f}x"
+        )
     print()
     print(f"{'stage':<24}" + "".join(f"{f'{p} proc. s':>12}" for p in runs))
     stages = {p: _stages(args.workdir / f"warehouse-{p}.duckdb") for p in runs}

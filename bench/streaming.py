@@ -33,7 +33,9 @@ def measure(warc: Path, workdir: Path) -> dict:
     db.unlink(missing_ok=True)
     result = subprocess.run(
         [sys.executable, "-m", "bench.streaming", "--child", str(warc), str(db)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -55,9 +57,12 @@ def main() -> None:
             write_warc(warc, size * 2**20)
         result = measure(warc, args.workdir)
         baseline = baseline or result["peak_rss_mb"]
-        print(f"{warc.stat().st_size / 2**20:>6.0f} MB  {result['documents']:>6}  {result['peak_rss_mb']:>6.0f} MB"
-              f"  {result['seconds']:>8.1f}  {result['documents'] / result['seconds']:>7.1f}"
-              f"   ({result['peak_rss_mb'] / baseline:.2f}x the first)", flush=True)
+        print(
+            f"{warc.stat().st_size / 2**20:>6.0f} MB  {result['documents']:>6}  {result['peak_rss_mb']:>6.0f} MB"
+            f"  {result['seconds']:>8.1f}  {result['documents'] / result['seconds']:>7.1f}"
+            f"   ({result['peak_rss_mb'] / baseline:.2f}x the first)",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

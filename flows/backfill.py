@@ -46,7 +46,10 @@ def backfill(
         raise ValueError(f"since ({since}) is after until ({until})")
     logger = get_run_logger()
     partitions = landing_days(landing, logger)
-    days = {day.isoformat(): _ingest_day(day, folder, db, options) for day, folder in days_between(partitions, since, until).items()}
+    days = {
+        day.isoformat(): _ingest_day(day, folder, db, options)
+        for day, folder in days_between(partitions, since, until).items()
+    }
     if any(outcome["status"] == "failed" for outcome in days.values()):
         raise BackfillFailed(days)
     return days

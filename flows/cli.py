@@ -51,27 +51,42 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsmill", description="Scraped news in, a clean DuckDB warehouse out.")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    ingest = commands.add_parser("ingest", help="ingest files and folders of scraped articles (default: the landing folder)")
+    ingest = commands.add_parser(
+        "ingest", help="ingest files and folders of scraped articles (default: the landing folder)"
+    )
     inputs = ingest.add_mutually_exclusive_group()
-    inputs.add_argument("paths", nargs="*", default=[], metavar="PATH",
-                        help=input_formats_help())
+    inputs.add_argument("paths", nargs="*", default=[], metavar="PATH", help=input_formats_help())
     inputs.add_argument("--landing", type=Path, default=None, metavar="DIR", help=LANDING_HELP)
     _add_run_options(ingest)
     ingest.set_defaults(command=ingest_command)
 
-    backfill = commands.add_parser("backfill", help="ingest the day partitions of the landing folder, one subflow per day")
+    backfill = commands.add_parser(
+        "backfill", help="ingest the day partitions of the landing folder, one subflow per day"
+    )
     backfill.add_argument("--since", type=_day, required=True, metavar="DATE", help="first day, YYYY-MM-DD")
     backfill.add_argument("--until", type=_day, required=True, metavar="DATE", help="last day, YYYY-MM-DD (included)")
     backfill.add_argument("--landing", type=Path, default=None, metavar="DIR", help=LANDING_HELP)
     _add_run_options(backfill)
     backfill.set_defaults(command=backfill_command)
 
-    serve = commands.add_parser("serve", help="serve the scheduled ingest and the backfill deployments from this process")
+    serve = commands.add_parser(
+        "serve", help="serve the scheduled ingest and the backfill deployments from this process"
+    )
     schedule = serve.add_mutually_exclusive_group()
-    schedule.add_argument("--cron", type=_cron, default=None, metavar="EXPR",
-                          help="when the scheduled ingest runs (default: every 15 minutes, as in prefect.yaml)")
-    schedule.add_argument("--interval", type=_positive_seconds, default=None, metavar="SECONDS",
-                          help="run the scheduled ingest every SECONDS instead")
+    schedule.add_argument(
+        "--cron",
+        type=_cron,
+        default=None,
+        metavar="EXPR",
+        help="when the scheduled ingest runs (default: every 15 minutes, as in prefect.yaml)",
+    )
+    schedule.add_argument(
+        "--interval",
+        type=_positive_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="run the scheduled ingest every SECONDS instead",
+    )
     serve.add_argument("--landing", type=Path, default=None, metavar="DIR", help=LANDING_HELP)
     serve.add_argument("--db", type=Path, default=None, metavar="FILE", help=DB_HELP)
     serve.set_defaults(command=serve_command)
@@ -82,17 +97,26 @@ def _parser() -> argparse.ArgumentParser:
     sql.add_argument("--format", choices=["table", "csv", "json"], default="table")
     sql.set_defaults(command=sql_command)
 
-    shell = commands.add_parser("shell", help="an interactive read-only session on the warehouse in the DuckDB CLI; "
-                                              "SQL piped in runs as `newsmill sql` runs it")
+    shell = commands.add_parser(
+        "shell",
+        help="an interactive read-only session on the warehouse in the DuckDB CLI; "
+        "SQL piped in runs as `newsmill sql` runs it",
+    )
     shell.add_argument("--db", type=Path, default=None, metavar="FILE", help=DB_HELP)
     shell.add_argument("--format", choices=["table", "csv", "json"], default="table", help="for SQL piped in")
     shell.set_defaults(command=shell_command)
 
     report = commands.add_parser("report", help="write the warehouse as one self-contained HTML page of charts")
-    report.add_argument("--out", type=Path, default=Path("report.html"), metavar="FILE",
-                        help="where to write it (default: %(default)s)")
-    report.add_argument("--since", type=_day, default=None, metavar="DATE",
-                        help="only articles published (else fetched) on DATE or later, YYYY-MM-DD")
+    report.add_argument(
+        "--out", type=Path, default=Path("report.html"), metavar="FILE", help="where to write it (default: %(default)s)"
+    )
+    report.add_argument(
+        "--since",
+        type=_day,
+        default=None,
+        metavar="DATE",
+        help="only articles published (else fetched) on DATE or later, YYYY-MM-DD",
+    )
     report.add_argument("--db", type=Path, default=None, metavar="FILE", help=DB_HELP)
     report.set_defaults(command=report_command)
 
@@ -112,8 +136,11 @@ def _add_run_options(command: argparse.ArgumentParser) -> None:
     """What ingest and backfill share: where to write, the run's options, and the terminal."""
     command.add_argument("--db", type=Path, default=None, metavar="FILE", help=DB_HELP)
     options.add_flags(command)
-    command.add_argument("--verbose", action="store_true",
-                         help="show Prefect's log on the terminal too (it always goes to Prefect's API and UI)")
+    command.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show Prefect's log on the terminal too (it always goes to Prefect's API and UI)",
+    )
 
 
 def _seconds(value: str) -> float:
@@ -216,9 +243,18 @@ def _progress_bar(days: bool) -> Iterator[None]:
 
     from flows import progress
 
-    columns = [SpinnerColumn(), TextColumn("{task.description}"), BarColumn(bar_width=20),
-               TextColumn("{task.percentage:>3.0f}%  {task.fields[documents]:,} read, {task.fields[loaded]:,} loaded, "
-                          "{task.fields[rate]:,.1f}/s"), TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn()]
+    columns = [
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(bar_width=20),
+        TextColumn(
+            "{task.percentage:>3.0f}%  {task.fields[documents]:,} read, {task.fields[loaded]:,} loaded, "
+            "{task.fields[rate]:,.1f}/s"
+        ),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+    ]
     # Until the flow's first report: Prefect starting up, and the scan listing the files.
     with Progress(*columns, console=Console(stderr=True), transient=True, refresh_per_second=4) as bar:
         line = bar.add_task("starting", total=None, documents=0, loaded=0, rate=0.0)
@@ -228,8 +264,13 @@ def _progress_bar(days: bool) -> Iterator[None]:
             if run.run not in runs:  # the next day of a backfill
                 runs.append(run.run)
                 bar.reset(line, total=run.total_bytes or 1, description=run.run if days else "ingest")
-            bar.update(line, completed=min(run.done_bytes, run.total_bytes), documents=run.documents, loaded=run.loaded,
-                       rate=run.loaded / run.seconds if run.seconds else 0.0)
+            bar.update(
+                line,
+                completed=min(run.done_bytes, run.total_bytes),
+                documents=run.documents,
+                loaded=run.loaded,
+                rate=run.loaded / run.seconds if run.seconds else 0.0,
+            )
 
         with progress.listening(update):
             yield
@@ -241,23 +282,39 @@ def format_summary(summary: dict, db: Path) -> str:
     untagged = summary["untagged"]
     loaded = summary["documents"] - summary["unchanged"]
     recorded = f"run {summary['run_id']}, " if loaded else "nothing new, "
-    return "\n".join([
-        f"{summary['documents']} documents: {loaded} loaded, {summary['unchanged']} unchanged "
-        f"({recorded}{summary['seconds']:.1f} s, warehouse {db})",
-        f"  articles  {summary['articles']:>6}   ({duplicates} duplicate{'' if duplicates == 1 else 's'})",
-        f"  rejects   {summary['rejects']:>6}" + (f"   ({reasons})" if reasons else ""),
-        f"  mentions  {summary['mentions']:>6}   (of {summary['entities']} entities)",
-    ] + ([f"  untagged  {sum(untagged.values()):>6}   (articles in a language with no NER model: "
-          + ", ".join(f"{language} {n}" for language, n in untagged.items()) + ")"] if untagged else [])
-        + ([f"  retired   {summary['retired']:>6}   (records their changed or deleted files no longer hold)"] if summary["retired"] else [])
-        + [_gone_line(summary)] * bool(summary["gone"]))
+    return "\n".join(
+        [
+            f"{summary['documents']} documents: {loaded} loaded, {summary['unchanged']} unchanged "
+            f"({recorded}{summary['seconds']:.1f} s, warehouse {db})",
+            f"  articles  {summary['articles']:>6}   ({duplicates} duplicate{'' if duplicates == 1 else 's'})",
+            f"  rejects   {summary['rejects']:>6}" + (f"   ({reasons})" if reasons else ""),
+            f"  mentions  {summary['mentions']:>6}   (of {summary['entities']} entities)",
+        ]
+        + (
+            [
+                f"  untagged  {sum(untagged.values()):>6}   (articles in a language with no NER model: "
+                + ", ".join(f"{language} {n}" for language, n in untagged.items())
+                + ")"
+            ]
+            if untagged
+            else []
+        )
+        + (
+            [f"  retired   {summary['retired']:>6}   (records their changed or deleted files no longer hold)"]
+            if summary["retired"]
+            else []
+        )
+        + [_gone_line(summary)] * bool(summary["gone"])
+    )
 
 
 def _gone_line(summary: dict) -> str:
     if summary["pruned"]:
         return f"  gone      {summary['gone']:>6}   (files deleted from these paths: their records are removed)"
-    return (f"  gone      {summary['gone']:>6}   (files deleted from these paths whose records the warehouse keeps; "
-            f"`--prune` removes them)")
+    return (
+        f"  gone      {summary['gone']:>6}   (files deleted from these paths whose records the warehouse keeps; "
+        f"`--prune` removes them)"
+    )
 
 
 def backfill_command(args: argparse.Namespace) -> int:
@@ -290,11 +347,14 @@ def format_backfill(days: dict[str, dict], db: Path) -> str:
     statuses = [outcome["status"] for outcome in days.values()]
     documents = sum(outcome["documents"] for outcome in ingested)
     unchanged = sum(outcome["unchanged"] for outcome in ingested)
-    return "\n".join([f"{day}  {_day_line(outcome)}" for day, outcome in days.items()] + [
-        f"{len(days)} day{'' if len(days) == 1 else 's'}: {statuses.count('ingested')} ingested, "
-        f"{statuses.count('missing')} missing, {statuses.count('failed')} failed; "
-        f"{documents} documents: {documents - unchanged} loaded, {unchanged} unchanged (warehouse {db})"
-    ])
+    return "\n".join(
+        [f"{day}  {_day_line(outcome)}" for day, outcome in days.items()]
+        + [
+            f"{len(days)} day{'' if len(days) == 1 else 's'}: {statuses.count('ingested')} ingested, "
+            f"{statuses.count('missing')} missing, {statuses.count('failed')} failed; "
+            f"{documents} documents: {documents - unchanged} loaded, {unchanged} unchanged (warehouse {db})"
+        ]
+    )
 
 
 def _day_line(outcome: dict) -> str:
@@ -303,16 +363,19 @@ def _day_line(outcome: dict) -> str:
     if outcome["status"] == "failed":
         return f"failed: {outcome['error']}"
     retired = f", {outcome['retired']} retired" if outcome["retired"] else ""
-    return (f"{outcome['documents']} documents: {outcome['documents'] - outcome['unchanged']} loaded, "
-            f"{outcome['unchanged']} unchanged; {outcome['articles']} articles, {outcome['rejects']} rejects{retired}")
+    return (
+        f"{outcome['documents']} documents: {outcome['documents'] - outcome['unchanged']} loaded, "
+        f"{outcome['unchanged']} unchanged; {outcome['articles']} articles, {outcome['rejects']} rejects{retired}"
+    )
 
 
 def serve_command(args: argparse.Namespace) -> int:
     landing = require_landing(args.landing or default_landing())
     db = args.db or default_path()
 
-    from flows.deployments import deployments, prefect_api_problem  # Prefect is slow to import
     from prefect import serve
+
+    from flows.deployments import deployments, prefect_api_problem  # Prefect is slow to import
 
     problem = prefect_api_problem()
     if problem:
@@ -398,12 +461,17 @@ def report_command(args: argparse.Namespace) -> int:
 
     db = Path(args.db or default_path())
     if own := warehouse_file(args.out, db):
-        print(f"newsmill: --out {args.out} is {own}, which the report would overwrite; give the report a file "
-              f"name of its own, e.g. --out report.html", file=sys.stderr)
+        print(
+            f"newsmill: --out {args.out} is {own}, which the report would overwrite; give the report a file "
+            f"name of its own, e.g. --out report.html",
+            file=sys.stderr,
+        )
         return 2
     if args.out.is_dir():
-        print(f"newsmill: {args.out} is a folder; give the report a file name, e.g. --out {args.out / 'report.html'}",
-              file=sys.stderr)
+        print(
+            f"newsmill: {args.out} is a folder; give the report a file name, e.g. --out {args.out / 'report.html'}",
+            file=sys.stderr,
+        )
         return 2
     with read_only(db) as con:
         page = render_report(con, since=args.since)
@@ -421,8 +489,11 @@ def export_command(args: argparse.Namespace) -> int:
     db = Path(args.db or default_path())
     for target in [args.out] + [args.out / f"{table}.{args.format}" for table in TABLES]:
         if own := warehouse_file(target, db):
-            print(f"newsmill: {target} is {own}, which the export would overwrite; export into a folder of its own, "
-                  f"e.g. newsmill export --format {args.format} export/", file=sys.stderr)
+            print(
+                f"newsmill: {target} is {own}, which the export would overwrite; export into a folder of its own, "
+                f"e.g. newsmill export --format {args.format} export/",
+                file=sys.stderr,
+            )
             return 2
     if args.out.exists() and not args.out.is_dir():
         print(f"newsmill: {args.out} is a file; export writes one file per table into a folder", file=sys.stderr)
@@ -441,7 +512,10 @@ def format_table(columns: list[str], rows: list[tuple]) -> str:
         return f"{_cell(rows[0][0])}\n"
     cells = [[_cell(v, TABLE_CELL_WIDTH) for v in row] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    numeric = [bool(rows) and all(isinstance(r[i], (int, float, Decimal)) or r[i] is None for r in rows) for i in range(len(columns))]
+    numeric = [
+        bool(rows) and all(isinstance(r[i], (int, float, Decimal)) or r[i] is None for r in rows)
+        for i in range(len(columns))
+    ]
 
     def line(values: list[str]) -> str:
         return "  ".join(v.rjust(w) if right else v.ljust(w) for v, w, right in zip(values, widths, numeric)).rstrip()

@@ -26,7 +26,9 @@ SERVED_BACKFILL = "backfill-served"
 INGEST_CRON = "*/15 * * * *"
 
 
-def deployments(landing: Path, db: Path, cron: str | None = None, interval: float | None = None) -> list[RunnerDeployment]:
+def deployments(
+    landing: Path, db: Path, cron: str | None = None, interval: float | None = None
+) -> list[RunnerDeployment]:
     """The scheduled ingest of `landing` into `db`, on `cron` (default INGEST_CRON) or every
     `interval` seconds; and the backfill, which has no schedule: each run names its days."""
     schedule = {"interval": interval} if interval else {"cron": cron or INGEST_CRON}
@@ -41,8 +43,10 @@ def prefect_api_problem() -> str | None:
     Without PREFECT_API_URL, Prefect starts a temporary server per process, which has no scheduler."""
     url = PREFECT_API_URL.value()
     if not url:
-        return ("serving needs a Prefect server, which runs the schedules: start one with `prefect server start`, "
-                "then `prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api` (README: Prefect)")
+        return (
+            "serving needs a Prefect server, which runs the schedules: start one with `prefect server start`, "
+            "then `prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api` (README: Prefect)"
+        )
     with get_client(sync_client=True) as client:
         error = client.api_healthcheck()
     if error:

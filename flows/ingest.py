@@ -130,9 +130,14 @@ class SkipUnchanged(Stage):
         items = batch.items
         if not batch.reread:
             stored = lookups.stored_sha256([item.document.doc_id for item in items])
-            items = [item for item in items
-                     if item.document.sha256 is None or stored.get(item.document.doc_id) != item.document.sha256]
-        stale = lookups.stale_documents({f.source.source_file: (f"{i:016x}" for i in f.doc_ids) for f in batch.finished})
+            items = [
+                item
+                for item in items
+                if item.document.sha256 is None or stored.get(item.document.doc_id) != item.document.sha256
+            ]
+        stale = lookups.stale_documents(
+            {f.source.source_file: (f"{i:016x}" for i in f.doc_ids) for f in batch.finished}
+        )
         retired = sorted(set(stale) | set(lookups.documents_of(batch.gone)))
         return dataclasses.replace(batch, items=items, retired=retired, sources=[f.source for f in batch.finished])
 
@@ -175,10 +180,15 @@ class SiteTemplates(Stage):
         for article in articles:
             lines[templates.template_group(article)].update(templates.candidate_lines(article.text))
         learned = templates.learn(self.warehouse.lookups.template_counts(lines, excluding=batch.replacing), articles)
-        return dataclasses.replace(batch, items=[
-            templates.strip_template(item, learned[templates.template_group(item)]) if isinstance(item, Article) else item
-            for item in batch.items
-        ])
+        return dataclasses.replace(
+            batch,
+            items=[
+                templates.strip_template(item, learned[templates.template_group(item)])
+                if isinstance(item, Article)
+                else item
+                for item in batch.items
+            ],
+        )
 
 
 class TextFacts(NamedTuple):
@@ -215,10 +225,13 @@ class LanguageAndSignatures(WorkerStage):
 
     def merge(self, batch: Batch, results: list[TextFacts]) -> Batch:
         found = iter(results)
-        return dataclasses.replace(batch, items=[
-            dataclasses.replace(item, **next(found)._asdict()) if isinstance(item, Article) else item
-            for item in batch.items
-        ])
+        return dataclasses.replace(
+            batch,
+            items=[
+                dataclasses.replace(item, **next(found)._asdict()) if isinstance(item, Article) else item
+                for item in batch.items
+            ],
+        )
 
 
 class Duplicates(Stage):
@@ -234,15 +247,27 @@ class Duplicates(Stage):
         lookups = self.warehouse.lookups
         articles, replacing = batch.articles(), batch.replacing
         signatures = {a.article_id: a.signature for a in articles}
-        candidates = lookups.near_duplicate_candidates({a: s.band_keys for a, s in signatures.items()}, excluding=replacing)
+        candidates = lookups.near_duplicate_candidates(
+            {a: s.band_keys for a, s in signatures.items()}, excluding=replacing
+        )
         stored_signatures = lookups.signatures({old for _, old in candidates})
         links = neardup.near_duplicate_links(signatures, stored_signatures, candidates)
-        stored = {m.article_id: m for m in lookups.cluster_members({a.content_hash for a in articles}, replacing=replacing)}
+        stored = {
+            m.article_id: m for m in lookups.cluster_members({a.content_hash for a in articles}, replacing=replacing)
+        }
         linked = [b for _, b in links if b not in signatures]
         stored.update((m.article_id, m) for m in lookups.clusters_of(linked + replacing, excluding=replacing))
         standings = lookups.standings(replacing)  # a record read again keeps its standing
-        new = [ClusterMember(a.article_id, a.content_hash, a.published_at, a.word_count,
-                             standing=standings.get(a.article_id, Standing.NEW)) for a in articles]
+        new = [
+            ClusterMember(
+                a.article_id,
+                a.content_hash,
+                a.published_at,
+                a.word_count,
+                standing=standings.get(a.article_id, Standing.NEW),
+            )
+            for a in articles
+        ]
         return dataclasses.replace(batch, clusters=regroup(stored.values(), new, links))
 
 
@@ -273,7 +298,9 @@ class Entities(WorkerStage):
 
     def prepare(self, batch: Batch) -> Batch:
         plan = TaggingPlan.of(batch.articles(), batch.clusters, ner_languages())
-        return dataclasses.replace(batch, tagging=plan.with_stored(self.warehouse.lookups.stored_mentions(plan.stored_origins())))
+        return dataclasses.replace(
+            batch, tagging=plan.with_stored(self.warehouse.lookups.stored_mentions(plan.stored_origins()))
+        )
 
     def inputs(self, batch: Batch) -> list[TextToTag]:
         return batch.tagging.texts
@@ -284,11 +311,15 @@ class Entities(WorkerStage):
     def merge(self, batch: Batch, results: list) -> Batch:
         plan = batch.tagging
         tagged = dict(zip(plan.texts, results))
-        return dataclasses.replace(batch, items=[
-            dataclasses.replace(item, mentions=plan.mentions(item, tagged))
-            if isinstance(item, Article) and item.article_id in plan.articles else item
-            for item in batch.items
-        ])
+        return dataclasses.replace(
+            batch,
+            items=[
+                dataclasses.replace(item, mentions=plan.mentions(item, tagged))
+                if isinstance(item, Article) and item.article_id in plan.articles
+                else item
+                for item in batch.items
+            ],
+        )
 
 
 class Load(Stage):
@@ -307,11 +338,17 @@ class Load(Stage):
             return batch
         articles = batch.articles()
         rejects = [item for item in batch.items if isinstance(item, Reject)]
-        result = self.warehouse.write_batch(self.record, articles, rejects, batch.clusters, retired=batch.retired,
-                                            sources=sources, gone=batch.gone)
-        self.record.counts.update(loaded=len(batch.items), articles=result.articles, rejects=result.rejects,
-                               mentions=result.mentions, retired=len(batch.retired),
-                               loaded_bytes=sum(source.bytes for source in sources))
+        result = self.warehouse.write_batch(
+            self.record, articles, rejects, batch.clusters, retired=batch.retired, sources=sources, gone=batch.gone
+        )
+        self.record.counts.update(
+            loaded=len(batch.items),
+            articles=result.articles,
+            rejects=result.rejects,
+            mentions=result.mentions,
+            retired=len(batch.retired),
+            loaded_bytes=sum(source.bytes for source in sources),
+        )
         self.record.rejects_by_reason.update(r.reason for r in rejects)
         self.record.languages.update(a.language for a in articles)
         self.record.untagged.update(a.language for a in articles if a.language not in ner_languages())
@@ -341,16 +378,27 @@ def ingest(
     run = RunRecord(flow_run_id=flow_run.get_id())
     started = time.perf_counter()
     failed_files: set[str] = set()
-    with (Warehouse(Path(db), lock_timeout=options.wait) as warehouse,
-          Workers(options.processes, options.dask_address) as workers):
+    with (
+        Warehouse(Path(db), lock_timeout=options.wait) as warehouse,
+        Workers(options.processes, options.dask_address) as workers,
+    ):
         scan = Scan(warehouse, paths, options)
-        pipeline = Pipeline(stages(warehouse, run, failed_files), warehouse, workers, run, failed_files,
-                            reread=options.force)
+        pipeline = Pipeline(
+            stages(warehouse, run, failed_files), warehouse, workers, run, failed_files, reread=options.force
+        )
 
         def report_progress() -> None:
-            progress.report(progress.Progress(flow_run.get_name() or "ingest", len(scan.files), scan.total_bytes,
-                                              scan.unchanged_bytes + run.counts["loaded_bytes"], run.counts["documents"],
-                                              run.counts["loaded"], time.perf_counter() - started))
+            progress.report(
+                progress.Progress(
+                    flow_run.get_name() or "ingest",
+                    len(scan.files),
+                    scan.total_bytes,
+                    scan.unchanged_bytes + run.counts["loaded_bytes"],
+                    run.counts["documents"],
+                    run.counts["loaded"],
+                    time.perf_counter() - started,
+                )
+            )
 
         report_progress()
         try:
@@ -368,12 +416,15 @@ def ingest(
         summary = _summary(run, time.perf_counter() - started, gone, pruned=options.prune)
         create_markdown_artifact(
             run_report(summary, dict(run.languages), run.stages, warehouse.lookups.top_entities(run.run_id)),
-            key="newsmill-ingest", description=f"newsmill ingest into {db}",
+            key="newsmill-ingest",
+            description=f"newsmill ingest into {db}",
         )
     logger.info("ingest finished: %s", summary)
     if failed_files:
-        raise BatchesFailed(f"{run.counts['failed']} documents in failed batches (from {len(failed_files)} files); "
-                            "the others are loaded. Run the ingest again to retry them.")
+        raise BatchesFailed(
+            f"{run.counts['failed']} documents in failed batches (from {len(failed_files)} files); "
+            "the others are loaded. Run the ingest again to retry them."
+        )
     return summary
 
 

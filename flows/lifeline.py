@@ -148,7 +148,8 @@ def guard_temporary_server() -> None:
         _release(server)  # Prefect starts another when the port was taken: the first one is gone
         process = start_process(server)
         server._newsmill_watchdog = subprocess.Popen(
-            [sys.executable, "-I", "-S", "-c", _WATCHDOG, str(process.pid)], stdin=subprocess.PIPE)
+            [sys.executable, "-I", "-S", "-c", _WATCHDOG, str(process.pid)], stdin=subprocess.PIPE
+        )
         _temporary_server = server
         return process
 

@@ -47,8 +47,10 @@ class NoNerModel(LookupError):
     """Asked for the model of a language no NER model is installed for."""
 
     def __init__(self, language: str):
-        super().__init__(f"no NER model for language {language!r} (models: {', '.join(sorted(NER_MODELS))}): "
-                         "its articles are left untagged")
+        super().__init__(
+            f"no NER model for language {language!r} (models: {', '.join(sorted(NER_MODELS))}): "
+            "its articles are left untagged"
+        )
 
 
 def ner_languages() -> frozenset[str]:

@@ -29,16 +29,30 @@ class RunOptions(BaseModel):
     force: bool = _option(False, "reprocess records the warehouse already holds unchanged")
     prune: bool = _option(False, "remove the records of stored files that are gone from the scanned paths")
     max_record_mb: float = _option(
-        DEFAULT_MAX_RECORD_BYTES / 2**20, "records larger than this are rejected as too_large",
-        "MB", "a size in MB above 0", gt=0)
+        DEFAULT_MAX_RECORD_BYTES / 2**20,
+        "records larger than this are rejected as too_large",
+        "MB",
+        "a size in MB above 0",
+        gt=0,
+    )
     processes: int = _option(
-        DEFAULT_PROCESSES, "processes for the CPU-heavy stages, each with its own models", "N", "a whole number of at least 1", ge=1)
+        DEFAULT_PROCESSES,
+        "processes for the CPU-heavy stages, each with its own models",
+        "N",
+        "a whole number of at least 1",
+        ge=1,
+    )
     dask_address: str | None = _option(None, "run the CPU-heavy stages on this Dask cluster instead", "tcp://HOST:PORT")
     wait: float = _option(
-        DEFAULT_LOCK_TIMEOUT, "how long to wait for another process holding the warehouse",
-        "SECONDS", "a number of seconds", ge=0)
-    batch_size: int = _option(BATCH_SIZE, "records per batch, each loaded in one transaction",
-                              "N", "a whole number of at least 1", ge=1)
+        DEFAULT_LOCK_TIMEOUT,
+        "how long to wait for another process holding the warehouse",
+        "SECONDS",
+        "a number of seconds",
+        ge=0,
+    )
+    batch_size: int = _option(
+        BATCH_SIZE, "records per batch, each loaded in one transaction", "N", "a whole number of at least 1", ge=1
+    )
 
     @property
     def max_record_bytes(self) -> int:
@@ -53,9 +67,16 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
         if field.annotation is bool:
             parser.add_argument(flag, action="store_true", help=field.description)
         else:
-            default = "" if field.default is None else f" (default: %(default){'g' if field.annotation is float else 's'})"
-            parser.add_argument(flag, type=_parse(name, extra["expected"]), default=field.default,
-                                metavar=extra["metavar"], help=field.description + default)
+            default = (
+                "" if field.default is None else f" (default: %(default){'g' if field.annotation is float else 's'})"
+            )
+            parser.add_argument(
+                flag,
+                type=_parse(name, extra["expected"]),
+                default=field.default,
+                metavar=extra["metavar"],
+                help=field.description + default,
+            )
 
 
 def from_flags(args: argparse.Namespace) -> RunOptions:

@@ -75,8 +75,9 @@ class Workers:
             done: Future = Future()
             done.set_result(stage(quote(list(items))))  # quoted: not walked item by item for futures
             return Pending([list(range(len(items)))], [done])
-        chunks = balanced_chunks([size(item) for item in items],
-                                 min(self.count, max(1, len(items) // MIN_ITEMS_PER_WORKER)))
+        chunks = balanced_chunks(
+            [size(item) for item in items], min(self.count, max(1, len(items) // MIN_ITEMS_PER_WORKER))
+        )
         runner = self._started()
         # A pool's workers use this process's temporary Prefect server, if it runs one; a cluster cannot reach it.
         with nullcontext() if self.dask_address else lifeline.sharing_temporary_server():
@@ -96,8 +97,9 @@ class Workers:
             # workers of the cluster given are the user's, and outlive the run.
             return DaskTaskRunner(address=self.dask_address)
         self._lifeline = lifeline.Lifeline()
-        return ProcessPoolTaskRunner(max_workers=self.processes, initializer=lifeline.worker_lifeline,
-                                     initargs=self._lifeline.args)
+        return ProcessPoolTaskRunner(
+            max_workers=self.processes, initializer=lifeline.worker_lifeline, initargs=self._lifeline.args
+        )
 
 
 class Pending:

@@ -48,8 +48,13 @@ def _transient(task, task_run, state) -> bool:
     return False
 
 
-retried = task(cache_policy=NONE, persist_result=False, retries=2,
-               retry_delay_seconds=exponential_backoff(backoff_factor=5), retry_condition_fn=_transient)
+retried = task(
+    cache_policy=NONE,
+    persist_result=False,
+    retries=2,
+    retry_delay_seconds=exponential_backoff(backoff_factor=5),
+    retry_condition_fn=_transient,
+)
 
 
 class FinishedFile(NamedTuple):
@@ -68,7 +73,9 @@ class Batch:
     finished: list[FinishedFile] = field(default_factory=list)  # files whose last records are in this batch
     gone: Sequence[str] = ()  # files deleted from the inputs, their records retired with this batch
     reread: bool = False  # every record is processed, unchanged or not
-    items: list | None = None  # the records to process (all of them, to begin with), then the articles and rejects made of them
+    items: list | None = (
+        None  # the records to process (all of them, to begin with), then the articles and rejects made of them
+    )
     retired: list[str] = field(default_factory=list)  # stored documents no file holds any longer
     sources: list[Source] = field(default_factory=list)  # finished files, registered with the batch
     clusters: dict[str, ClusterDecision] = field(default_factory=dict)  # for the articles and stored members they move
@@ -160,12 +167,21 @@ class Pipeline:
     the machine (I/O, a lost worker) fails a whole batch: its files are not registered as
     read, so the next run retries them."""
 
-    def __init__(self, stages: Sequence[Stage], warehouse: Warehouse, workers: Workers, run: RunRecord,
-                 failed_files: set[str], reread: bool):
+    def __init__(
+        self,
+        stages: Sequence[Stage],
+        warehouse: Warehouse,
+        workers: Workers,
+        run: RunRecord,
+        failed_files: set[str],
+        reread: bool,
+    ):
         self.stages, self.warehouse, self.workers, self.run = list(stages), warehouse, workers, run
         self.failed_files = failed_files  # of the batches that failed: not registered as read
         self.reread = reread
-        self._tasks = {stage.name: run_stage.with_options(name=stage.name) for stage in self.stages if not stage.on_workers}
+        self._tasks = {
+            stage.name: run_stage.with_options(name=stage.name) for stage in self.stages if not stage.on_workers
+        }
 
     def run_batches(self, batches: Iterable[tuple[list, list[FinishedFile]]], after_batch: Callable[[], None]) -> None:
         previous: Flight | None = None
@@ -189,7 +205,9 @@ class Pipeline:
     def retire_files(self, files: Sequence[str]) -> None:
         """Remove every record of these files, which are gone from the inputs, and the files themselves."""
         if isinstance(failure := _outcome(self._process, Batch([], gone=files)), Exception):
-            get_run_logger().error("retiring the records of %d deleted files failed (%s)", len(files), describe(failure))
+            get_run_logger().error(
+                "retiring the records of %d deleted files failed (%s)", len(files), describe(failure)
+            )
             self.failed_files.update(files)
 
     def _advance(self, flight: Flight) -> Flight:
@@ -259,12 +277,18 @@ class Pipeline:
     def _settle(self, batch: Batch, error: Exception) -> None:
         logger = get_run_logger()
         if isinstance(_cause(error), ENVIRONMENTAL):
-            logger.error("a batch of %d documents failed (%s); the run goes on without it, the next run retries it",
-                         len(batch.records), describe(error))
+            logger.error(
+                "a batch of %d documents failed (%s); the run goes on without it, the next run retries it",
+                len(batch.records),
+                describe(error),
+            )
             self._fail(batch.records)
             return
-        logger.warning("a batch of %d documents failed (%s); finding the records that fail alone",
-                       len(batch.records), describe(error))
+        logger.warning(
+            "a batch of %d documents failed (%s); finding the records that fail alone",
+            len(batch.records),
+            describe(error),
+        )
         self._isolate(batch.records, error)
         # The files the batch finished: registered, their stale records retired.
         if isinstance(failure := _outcome(self._process, Batch([], batch.finished)), Exception):
@@ -292,8 +316,9 @@ class Pipeline:
         reject = Reject(item.document, RejectReason.PROCESSING_ERROR, describe(error))
         get_run_logger().warning("%s: %s", item.document.source_uri, reject.detail)
         if isinstance(failure := _outcome(self._process, Batch([reject], reread=True)), Exception):
-            get_run_logger().error("%s could not even be stored as a reject (%s)", item.document.source_uri,
-                                   describe(failure))
+            get_run_logger().error(
+                "%s could not even be stored as a reject (%s)", item.document.source_uri, describe(failure)
+            )
             self._fail([item])
 
     def _fail(self, records: list) -> None:

@@ -15,8 +15,11 @@ from pathlib import Path
 
 # What a terminal answers to the queries the DuckDB CLI sends it before each prompt:
 # background colour, device attributes, cursor position.
-TERMINAL_ANSWERS = {b"\x1b]11;?\x07": b"\x1b]11;rgb:0000/0000/0000\x07", b"\x1b[c": b"\x1b[?62;c",
-                    b"\x1b[6n": b"\x1b[24;80R"}
+TERMINAL_ANSWERS = {
+    b"\x1b]11;?\x07": b"\x1b]11;rgb:0000/0000/0000\x07",
+    b"\x1b[c": b"\x1b[?62;c",
+    b"\x1b[6n": b"\x1b[24;80R",
+}
 ESCAPES = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07]*\x07)")
 
 
@@ -39,15 +42,29 @@ def _as_at_a_terminal() -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
-def on_a_terminal(command: Sequence[str], cwd: Path, env: dict | None = None, typed: Sequence[str] = (),
-                  prompt: bytes = b" D ", interrupt_when: Callable[[str], bool] | None = None,
-                  timeout: float = 120) -> Session:
+def on_a_terminal(
+    command: Sequence[str],
+    cwd: Path,
+    env: dict | None = None,
+    typed: Sequence[str] = (),
+    prompt: bytes = b" D ",
+    interrupt_when: Callable[[str], bool] | None = None,
+    timeout: float = 120,
+) -> Session:
     """Run `command` on a pseudo-terminal until it exits: each of `typed` is typed at the
     next `prompt`; a Ctrl-C (SIGINT to its process group, as a terminal sends it) once
     `interrupt_when(text so far)` holds."""
     controller, terminal = pty.openpty()
-    process = subprocess.Popen(command, stdin=terminal, stdout=terminal, stderr=terminal, cwd=cwd, env=env,
-                               start_new_session=True, preexec_fn=_as_at_a_terminal)
+    process = subprocess.Popen(
+        command,
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        cwd=cwd,
+        env=env,
+        start_new_session=True,
+        preexec_fn=_as_at_a_terminal,
+    )
     os.close(terminal)
     screen, lines, interrupted = b"", list(typed), False
     try:

@@ -22,8 +22,9 @@ DAYS = ["2024-05-01", "2024-05-02", "2024-05-03"]
 
 def _jsonl(*names: str) -> str:
     """Sample articles as JSON Lines records, one per line."""
-    return "".join(json.dumps({"url": f"https://example.org/{name}", "text": (SAMPLE / name).read_text()}) + "\n"
-                   for name in names)
+    return "".join(
+        json.dumps({"url": f"https://example.org/{name}", "text": (SAMPLE / name).read_text()}) + "\n" for name in names
+    )
 
 
 @pytest.fixture
@@ -31,12 +32,18 @@ def landing(tmp_path) -> Path:
     """LANDING/YYYY-MM-DD/ for three days: text files, and a JSON Lines file of two records."""
     folder = tmp_path / "landing"
     files = {
-        "2024-05-01": {"transit.txt": (SAMPLE / "01_city_transit_fares.txt").read_text(),
-                       "football.txt": (SAMPLE / "03_football_transfer.txt").read_text()},
-        "2024-05-02": {"museum.txt": (SAMPLE / "04_museum_reopening.txt").read_text(),
-                       "feed.jsonl": _jsonl("06_wildfire_evacuation.txt", "09_science_plastic_microbes.txt")},
-        "2024-05-03": {"ferry.txt": (SAMPLE / "12_island_ferry_restored.txt").read_text(),
-                       "hitzewelle.txt": (SAMPLE / "08_hitzewelle_de.txt").read_text()},
+        "2024-05-01": {
+            "transit.txt": (SAMPLE / "01_city_transit_fares.txt").read_text(),
+            "football.txt": (SAMPLE / "03_football_transfer.txt").read_text(),
+        },
+        "2024-05-02": {
+            "museum.txt": (SAMPLE / "04_museum_reopening.txt").read_text(),
+            "feed.jsonl": _jsonl("06_wildfire_evacuation.txt", "09_science_plastic_microbes.txt"),
+        },
+        "2024-05-03": {
+            "ferry.txt": (SAMPLE / "12_island_ferry_restored.txt").read_text(),
+            "hitzewelle.txt": (SAMPLE / "08_hitzewelle_de.txt").read_text(),
+        },
     }
     for day, contents in files.items():
         (folder / day).mkdir(parents=True)
@@ -52,9 +59,12 @@ def _backfill(landing: Path, db: Path, since: str, until: str) -> int:
 def _table_counts(db: Path) -> dict[str, int]:
     """Rows in every table of the warehouse (views are left out: they are queries over these)."""
     with duckdb.connect(str(db), read_only=True) as con:
-        tables = [t for (t,) in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE'"
-        ).fetchall()]
+        tables = [
+            t
+            for (t,) in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE'"
+            ).fetchall()
+        ]
         return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
 
 
@@ -81,10 +91,15 @@ def test_day_partitions_are_the_folders_named_as_dates(tmp_path):
 
 
 def test_days_between_takes_both_ends_and_the_days_with_no_partition():
-    partitions = {date(2024, 5, 1): Path("l/2024-05-01"), date(2024, 5, 3): Path("l/2024-05-03"),
-                  date(2024, 5, 9): Path("l/2024-05-09")}
+    partitions = {
+        date(2024, 5, 1): Path("l/2024-05-01"),
+        date(2024, 5, 3): Path("l/2024-05-03"),
+        date(2024, 5, 9): Path("l/2024-05-09"),
+    }
     assert days_between(partitions, date(2024, 4, 30), date(2024, 5, 3)) == {
-        date(2024, 4, 30): None, date(2024, 5, 1): Path("l/2024-05-01"), date(2024, 5, 2): None,
+        date(2024, 4, 30): None,
+        date(2024, 5, 1): Path("l/2024-05-01"),
+        date(2024, 5, 2): None,
         date(2024, 5, 3): Path("l/2024-05-03"),
     }
 
@@ -92,7 +107,9 @@ def test_days_between_takes_both_ends_and_the_days_with_no_partition():
 # -- the backfill ------------------------------------------------------------------------
 
 
-def test_a_backfill_runs_one_subflow_per_day_and_running_it_twice_changes_nothing(prefect_server, landing, tmp_path, capsys):
+def test_a_backfill_runs_one_subflow_per_day_and_running_it_twice_changes_nothing(
+    prefect_server, landing, tmp_path, capsys
+):
     db = tmp_path / "w.duckdb"
     assert _backfill(landing, db, "2024-05-01", "2024-05-03") == 0
     lines = capsys.readouterr().out.splitlines()
@@ -104,17 +121,23 @@ def test_a_backfill_runs_one_subflow_per_day_and_running_it_twice_changes_nothin
     assert lines[3] == f"3 days: 3 ingested, 0 missing, 0 failed; 7 documents: 7 loaded, 0 unchanged (warehouse {db})"
     with get_client(sync_client=True) as client:
         runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=DAYS)))
-    assert {run.name for run in runs if run.parent_task_run_id is not None} == set(DAYS)  # subflows, named after their day
+    assert {run.name for run in runs if run.parent_task_run_id is not None} == set(
+        DAYS
+    )  # subflows, named after their day
 
     counts, articles = _table_counts(db), _articles(db)
     assert counts["articles"] == 7 and counts["sources"] == 6
     assert _backfill(landing, db, "2024-05-01", "2024-05-03") == 0
-    assert capsys.readouterr().out.splitlines()[-1].endswith("7 documents: 0 loaded, 7 unchanged (warehouse " + f"{db})")
+    assert (
+        capsys.readouterr().out.splitlines()[-1].endswith("7 documents: 0 loaded, 7 unchanged (warehouse " + f"{db})")
+    )
     assert _table_counts(db) == counts
     assert _articles(db) == articles
 
 
-def test_after_one_file_of_a_day_changed_its_backfill_changes_only_that_files_records(prefect_server, landing, tmp_path, capsys):
+def test_after_one_file_of_a_day_changed_its_backfill_changes_only_that_files_records(
+    prefect_server, landing, tmp_path, capsys
+):
     db = tmp_path / "w.duckdb"
     assert _backfill(landing, db, "2024-05-01", "2024-05-03") == 0
     before = _articles(db)
@@ -177,7 +200,8 @@ def test_a_failed_day_does_not_stop_the_later_days_and_a_rerun_resumes(prefect_s
 
 
 def test_ingest_with_no_path_takes_the_new_and_changed_files_of_the_landing_folder(
-        prefect_server, landing, tmp_path, monkeypatch, capsys):
+    prefect_server, landing, tmp_path, monkeypatch, capsys
+):
     db = tmp_path / "w.duckdb"
     monkeypatch.setenv("NEWSMILL_LANDING", str(landing))
     assert main(["ingest", "--db", str(db)]) == 0
@@ -192,16 +216,29 @@ def test_ingest_with_no_path_takes_the_new_and_changed_files_of_the_landing_fold
 # -- run options -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command, exit_code, says", [
-    (["ingest"], 2, "newsmill: the warehouse"),  # a usage error
-    (["backfill", "--since", "2024-05-01", "--until", "2024-05-01"], 1, "2024-05-01  failed: WarehouseBusy: the warehouse"),
-])
-def test_wait_bounds_how_long_a_run_waits_for_a_busy_warehouse(prefect_server, landing, tmp_path, capsys,
-                                                               command, exit_code, says):
+@pytest.mark.parametrize(
+    "command, exit_code, says",
+    [
+        (["ingest"], 2, "newsmill: the warehouse"),  # a usage error
+        (
+            ["backfill", "--since", "2024-05-01", "--until", "2024-05-01"],
+            1,
+            "2024-05-01  failed: WarehouseBusy: the warehouse",
+        ),
+    ],
+)
+def test_wait_bounds_how_long_a_run_waits_for_a_busy_warehouse(
+    prefect_server, landing, tmp_path, capsys, command, exit_code, says
+):
     db = tmp_path / "w.duckdb"
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, time; con = duckdb.connect({str(db)!r}); print('held', flush=True); time.sleep(120)"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; con = duckdb.connect({str(db)!r}); print('held', flush=True); time.sleep(120)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "held"

@@ -67,12 +67,17 @@ def test_newsmill_scores_at_least_as_well_as_the_obvious_script(prefect_server, 
 
 
 def test_scores_count_what_is_missing_and_what_is_extra():
-    truth = [{"file": "a", "story": 0, "language": "en", "body": "one two three", "entities": [["Ana Silva", "PERSON"]]},
-             {"file": "b", "story": 0, "language": "en", "body": "one two", "entities": []},
-             {"file": "c", "story": 2, "language": "de", "body": "eins", "entities": []}]
+    truth = [
+        {"file": "a", "story": 0, "language": "en", "body": "one two three", "entities": [["Ana Silva", "PERSON"]]},
+        {"file": "b", "story": 0, "language": "en", "body": "one two", "entities": []},
+        {"file": "c", "story": 2, "language": "de", "body": "eins", "entities": []},
+    ]
 
     assert _text_scores({"a": "one two three four", "b": "", "c": "eins"}, truth) == (0.8, 4 / 6, pytest.approx(8 / 11))
     assert _pair_scores({"a": "x", "b": "y", "c": "y"}, truth) == (0.0, 0.0, 0.0)
     assert _pair_scores({"a": "x", "b": "x", "c": "y"}, truth) == (1.0, 1.0, 1.0)
-    assert _entity_scores({("a", "Ana Silva", "PERSON"), ("a", "Silva", "PERSON"), ("c", "Ana", "PERSON")},
-                          truth) == (0.5, 1.0, pytest.approx(2 / 3))
+    assert _entity_scores({("a", "Ana Silva", "PERSON"), ("a", "Silva", "PERSON"), ("c", "Ana", "PERSON")}, truth) == (
+        0.5,
+        1.0,
+        pytest.approx(2 / 3),
+    )

@@ -68,11 +68,14 @@ def test_exact_copies_ingested_later_leave_every_story_with_its_canonical_member
     assert any(copies[place][0] < article_id for place, (article_id, _, _) in before.items())
     assert {place: after[place] for place in before} == before
     assert {place: (cluster, canonical) for place, (_, cluster, canonical) in copies.items()} == {
-        place: (cluster, False) for place, (_, cluster, _) in before.items()}
+        place: (cluster, False) for place, (_, cluster, _) in before.items()
+    }
     assert summary["articles"] == summary["duplicates"] == ARTICLES
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT articles, duplicates FROM runs ORDER BY run_id").fetchall() == [
-            (ARTICLES, 0), (ARTICLES, ARTICLES)]
+            (ARTICLES, 0),
+            (ARTICLES, ARTICLES),
+        ]
 
 
 def test_in_one_run_the_copy_read_first_is_canonical_in_its_batch_and_across_batches(prefect_server, folders, tmp_path):
@@ -86,7 +89,8 @@ def test_in_one_run_the_copy_read_first_is_canonical_in_its_batch_and_across_bat
     assert _canonical_folders(db) == {"first"}
     assert summary["duplicates"] == ARTICLES
     assert {cluster for _, cluster, _ in _clusters(db).values()} == {
-        article_id for place, (article_id, _, _) in _clusters(db).items() if place.startswith("first/")}
+        article_id for place, (article_id, _, _) in _clusters(db).items() if place.startswith("first/")
+    }
 
 
 def test_reprocessing_moves_no_canonical_member_and_two_warehouses_built_alike_agree(prefect_server, folders, tmp_path):
@@ -112,10 +116,13 @@ def _member(article_id: str, standing: Standing = Standing.NEW, cluster_id: str 
 
 
 def test_a_stored_canonical_member_keeps_its_place_against_copies_stored_or_new():
-    decisions = assign_clusters([
-        _member("b", Standing.STORED, cluster_id="c"), _member("c", Standing.CANONICAL, cluster_id="c"),
-        _member("a"),
-    ])
+    decisions = assign_clusters(
+        [
+            _member("b", Standing.STORED, cluster_id="c"),
+            _member("c", Standing.CANONICAL, cluster_id="c"),
+            _member("a"),
+        ]
+    )
     assert decisions == {"a": ("c", False), "b": ("c", False), "c": ("c", True)}
 
 

@@ -65,21 +65,31 @@ def test_serve_builds_the_deployments_prefect_yaml_declares():
         deployment = served[SERVED_AS[name]]
         assert deployment.flow_name == _flow(declared[name]["entrypoint"]).name
         assert deployment.parameters == declared[name]["parameters"]
-        assert [s.schedule.cron for s in deployment.schedules] == [s["cron"] for s in declared[name].get("schedules", [])]
+        assert [s.schedule.cron for s in deployment.schedules] == [
+            s["cron"] for s in declared[name].get("schedules", [])
+        ]
 
 
-@pytest.mark.parametrize("api_url, problem", [
-    (None, "serving needs a Prefect server, which runs the schedules: start one with `prefect server start`"),
-    ("http://127.0.0.1:{port}/api", "no Prefect server answers at PREFECT_API_URL=http://127.0.0.1:{port}/api"),
-])
+@pytest.mark.parametrize(
+    "api_url, problem",
+    [
+        (None, "serving needs a Prefect server, which runs the schedules: start one with `prefect server start`"),
+        ("http://127.0.0.1:{port}/api", "no Prefect server answers at PREFECT_API_URL=http://127.0.0.1:{port}/api"),
+    ],
+)
 def test_serve_says_how_to_get_a_prefect_server(tmp_path, api_url, problem):
     (tmp_path / "landing").mkdir()
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"} | {"PREFECT_HOME": str(tmp_path / "home")}
     if api_url:
         env["PREFECT_API_URL"] = api_url.format(port=port)
-    result = subprocess.run(NEWSMILL + ["serve", "--landing", str(tmp_path / "landing")],
-                            env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        NEWSMILL + ["serve", "--landing", str(tmp_path / "landing")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert problem.format(port=port) in result.stderr and "Traceback" not in result.stderr
 
@@ -96,8 +106,12 @@ def prefect_api(tmp_path_factory) -> dict[str, str]:
     url = f"http://127.0.0.1:{port}/api"
     env = os.environ | {"PREFECT_HOME": str(home), "PREFECT_API_URL": url, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     with open(home / "server.log", "w") as log:
-        server = subprocess.Popen(PREFECT + ["server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"],
-                                  env=env, stdout=log, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            PREFECT + ["server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
         _wait_for(lambda: _answers(url), timeout=90, what=f"a Prefect server (log: {home / 'server.log'})")
         yield env
@@ -134,10 +148,21 @@ def elsewhere(tmp_path_factory) -> Path:
 def deployed(prefect_api, project, elsewhere) -> dict[str, str]:
     """prefect.yaml's deployments, deployed from the project folder by a process whose PWD
     names another folder, as when a program that runs elsewhere starts `prefect deploy`."""
-    subprocess.run(PREFECT + ["work-pool", "create", "newsmill", "--type", "process"],
-                   env=prefect_api, check=True, capture_output=True, timeout=120)
-    deploy = subprocess.run(PREFECT + ["--no-prompt", "deploy", "--all"], cwd=project,
-                            env=prefect_api | {"PWD": str(elsewhere)}, capture_output=True, text=True, timeout=120)
+    subprocess.run(
+        PREFECT + ["work-pool", "create", "newsmill", "--type", "process"],
+        env=prefect_api,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    deploy = subprocess.run(
+        PREFECT + ["--no-prompt", "deploy", "--all"],
+        cwd=project,
+        env=prefect_api | {"PWD": str(elsewhere)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert deploy.returncode == 0, deploy.stdout + deploy.stderr
     return prefect_api
 
@@ -148,8 +173,14 @@ def worker(deployed, elsewhere, tmp_path_factory):
     log_path = tmp_path_factory.mktemp("worker") / "worker.log"
     env = deployed | {"PWD": str(elsewhere), "PREFECT_WORKER_QUERY_SECONDS": "2"}
     with open(log_path, "w") as log:
-        worker = subprocess.Popen(PREFECT + ["worker", "start", "--pool", "newsmill"], cwd=elsewhere, env=env,
-                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        worker = subprocess.Popen(
+            PREFECT + ["worker", "start", "--pool", "newsmill"],
+            cwd=elsewhere,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         yield log_path
     finally:
@@ -175,8 +206,11 @@ def test_a_worker_started_in_another_folder_runs_the_deployments(deployed, worke
     with _client(deployed) as client:
         ingest = client.read_deployment_by_name("newsmill-ingest/scheduled-ingest")
         run = client.create_flow_run_from_deployment(ingest.id)
-        _wait_for(lambda: client.read_flow_run(run.id).state_type in FINAL, timeout=120,
-                  what=f"the end of the worker's run (log: {worker})")
+        _wait_for(
+            lambda: client.read_flow_run(run.id).state_type in FINAL,
+            timeout=120,
+            what=f"the end of the worker's run (log: {worker})",
+        )
         state = client.read_flow_run(run.id).state
     assert state.is_completed(), f"{state.name}: {state.message} (log: {worker})"
     assert _articles_in(project / "newsmill.duckdb") == 2  # `landing` and `newsmill.duckdb` are the project's
@@ -188,13 +222,21 @@ def test_serve_after_deploy_runs_its_own_deployments(deployed, worker, project, 
     db = tmp_path / "w.duckdb"
     with open(tmp_path / "serve.log", "w") as log:
         # In a session of its own, so the flow runs it starts can be stopped with it.
-        serve = subprocess.Popen(NEWSMILL + ["serve", "--interval", "5", "--landing", str(project / "landing"), "--db", str(db)],
-                                 cwd=elsewhere, env=deployed, stdout=log, stderr=subprocess.STDOUT,
-                                 start_new_session=True)
+        serve = subprocess.Popen(
+            NEWSMILL + ["serve", "--interval", "5", "--landing", str(project / "landing"), "--db", str(db)],
+            cwd=elsewhere,
+            env=deployed,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         with _client(deployed) as client:
-            _wait_for(lambda: len(_finished_runs(client, SERVED_SCHEDULED_INGEST)) >= 3, timeout=120,
-                      what=f"three served runs (log: {tmp_path / 'serve.log'})")
+            _wait_for(
+                lambda: len(_finished_runs(client, SERVED_SCHEDULED_INGEST)) >= 3,
+                timeout=120,
+                what=f"three served runs (log: {tmp_path / 'serve.log'})",
+            )
             runs = _finished_runs(client, SERVED_SCHEDULED_INGEST)
             by_name = {d.name: d for d in client.read_deployments()}
     finally:
@@ -205,7 +247,9 @@ def test_serve_after_deploy_runs_its_own_deployments(deployed, worker, project, 
     assert [(run.state_name, run.work_pool_name) for run in runs] == [("Completed", None)] * len(runs)
     assert _articles_in(db) == 2
     assert all(by_name[name].work_pool_name is None and not by_name[name].pull_steps for name in SERVED_AS.values())
-    assert all(by_name[name].work_pool_name == "newsmill" and by_name[name].pull_steps for name in SERVED_AS)  # as deployed
+    assert all(
+        by_name[name].work_pool_name == "newsmill" and by_name[name].pull_steps for name in SERVED_AS
+    )  # as deployed
 
 
 def _finished_runs(client, deployment_name: str) -> list:

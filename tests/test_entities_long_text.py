@@ -8,11 +8,11 @@ import time
 import pytest
 
 from flows.ingest import tag_texts
-from transforms.tagging import TextToTag
 from flows.models import ner_model
 from transforms import entities
 from transforms.entities import PIECE_CHARS, find_mentions, resolve_mentions, text_pieces
 from transforms.name_rules import ENGLISH
+from transforms.tagging import TextToTag
 
 PARAGRAPHS = [
     "Prime Minister Keir Starmer met President Emmanuel Macron in Paris on Tuesday to discuss the war in Ukraine. "
@@ -27,8 +27,10 @@ PARAGRAPHS = [
     "Pedro Sanchez visited Valencia on Sunday and promised help to the farmers of the region.",
 ]
 FIRST = "Jacinda Ardern, the former prime minister of New Zealand, opened the conference in Auckland on Monday."
-LAST = ("On the last day, Ardern flew to Wellington, where she met Chris Hipkins at Parliament. "
-        "Hipkins thanked the delegates from Samoa and Fiji.")
+LAST = (
+    "On the last day, Ardern flew to Wellington, where she met Chris Hipkins at Parliament. "
+    "Hipkins thanked the delegates from Samoa and Fiji."
+)
 
 
 def long_text(size: int, seed: int = 0, separator: str = "\n") -> str:
@@ -84,7 +86,9 @@ def test_a_paragraph_longer_than_a_piece_is_cut_after_a_sentence_end_else_a_spac
 def test_pieces_always_cover_the_text_within_the_size():
     rng = random.Random(7)
     for _ in range(300):
-        text = "".join(rng.choice(["word ", "Word. ", "\n", "x", "! ", "\n\n", "long" * 5]) for _ in range(rng.randrange(0, 200)))
+        text = "".join(
+            rng.choice(["word ", "Word. ", "\n", "x", "! ", "\n\n", "long" * 5]) for _ in range(rng.randrange(0, 200))
+        )
         size = rng.randrange(5, 120)
         pieces = text_pieces(text, size=size)
         if text:
@@ -131,7 +135,7 @@ def test_a_text_over_a_million_characters_is_tagged(over_a_million):
     text, mentions = over_a_million
 
     assert len(mentions) > 30_000
-    assert all(text[m.start_char:m.end_char] == m.surface for m in mentions)
+    assert all(text[m.start_char : m.end_char] == m.surface for m in mentions)
     assert [m.start_char for m in mentions] == sorted(m.start_char for m in mentions)
 
 
@@ -141,8 +145,12 @@ def test_names_in_the_last_piece_are_found(over_a_million):
 
     found = {(m.surface, m.label, m.name) for m in mentions if m.start_char >= last}
 
-    assert {("Wellington", "GPE", "Wellington"), ("Chris Hipkins", "PERSON", "Chris Hipkins"),
-            ("Hipkins", "PERSON", "Chris Hipkins"), ("Fiji", "GPE", "Fiji")} <= found
+    assert {
+        ("Wellington", "GPE", "Wellington"),
+        ("Chris Hipkins", "PERSON", "Chris Hipkins"),
+        ("Hipkins", "PERSON", "Chris Hipkins"),
+        ("Fiji", "GPE", "Fiji"),
+    } <= found
 
 
 def test_a_surname_in_the_last_piece_resolves_to_the_full_name_in_the_first(over_a_million):
@@ -162,7 +170,9 @@ def test_each_surface_form_has_one_label_and_name_over_the_whole_text(over_a_mil
     for m in mentions:
         seen.setdefault(m.surface, set()).add((m.label, m.name))
 
-    assert all(len(labels) == 1 for labels in seen.values()), {s: l for s, l in seen.items() if len(l) > 1}
+    assert all(len(labels) == 1 for labels in seen.values()), {
+        s: labels for s, labels in seen.items() if len(labels) > 1
+    }
     assert seen["Starmer"] == {("PERSON", "Keir Starmer")} and seen["Scholz"] == {("PERSON", "Olaf Scholz")}
 
 
@@ -182,8 +192,17 @@ def test_article_corrections_over_a_long_text_take_seconds_not_minutes():
         for name in ("Keir Starmer", "Emmanuel Macron", "Paris", "Olaf Scholz", "Berlin", "Microsoft", "Valencia"):
             at = paragraph.find(name)
             if at >= 0:
-                spans.append((position + at, position + at + len(name), "GPE" if name in ("Paris", "Berlin", "Valencia") else
-                              "ORG" if name == "Microsoft" else "PERSON"))
+                spans.append(
+                    (
+                        position + at,
+                        position + at + len(name),
+                        "GPE"
+                        if name in ("Paris", "Berlin", "Valencia")
+                        else "ORG"
+                        if name == "Microsoft"
+                        else "PERSON",
+                    )
+                )
         position += len(paragraph) + 1
 
     started = time.perf_counter()

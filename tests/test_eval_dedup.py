@@ -41,6 +41,7 @@ def bodies(count: int, sites: int = 3) -> list[ev.Body]:
 
 # ---------------------------------------------------------------- scores by hand
 
+
 def test_pair_scores_by_hand():
     truth = [0, 0, 0, 1, 1, 2]  # 3 + 1 = 4 true pairs
     # found: {0,1} (true), {2,3,4}: (3,4) true, (2,3) and (2,4) false; {5} alone -> 4 found, 2 correct
@@ -78,8 +79,11 @@ def test_score_kinds_containment_and_negatives_by_hand():
     assert kinds["teaser"] == {"pairs": 1, "found": 0, "recall": 0.0}
     assert kinds["reflow"]["recall"] == kinds["edit"]["recall"] == 1.0 and kinds["format"]["pairs"] == 0
     assert [m["copy"] for m in figures["missed"]] == ["s0.1-teaser"]
-    assert figures["negatives"] == {"brief": {"texts": 1, "merged": 1}, "boilerplate": {"texts": 1, "merged": 0},
-                                    "same site": {"texts": 1, "merged": 0}}
+    assert figures["negatives"] == {
+        "brief": {"texts": 1, "merged": 1},
+        "boilerplate": {"texts": 1, "merged": 0},
+        "same site": {"texts": 1, "merged": 0},
+    }
     assert figures["negative_false_pairs"] == 2  # brief0-s1, brief0-s1.1-edit
     assert figures["false_merges"][0]["merged_with"] == ["s1", "s1.1-edit"]
     # s0 and s1 of one site merged: one more negative false pair
@@ -87,6 +91,7 @@ def test_score_kinds_containment_and_negatives_by_hand():
 
 
 # ---------------------------------------------------------------- the labelled set
+
 
 def words_of(text: str) -> list[str]:
     return re.findall(r"\w+", text.lower())
@@ -140,8 +145,8 @@ def test_mutations_keep_the_labels():
         elif item.kind == "boilerplate":
             partner = by_id[item.partner]
             lines = item.text.splitlines()
-            assert lines[:len(partner.extra["head"])] == partner.extra["head"]
-            assert lines[-len(partner.extra["tail"]):] == partner.extra["tail"]
+            assert lines[: len(partner.extra["head"])] == partner.extra["head"]
+            assert lines[-len(partner.extra["tail"]) :] == partner.extra["tail"]
     # same-site pairs: the sources of one site, two by two
     sites = {s.id: s.site for s in sources}
     assert same_site and all(sites[a] == sites[b] is not None for a, b in same_site)

@@ -64,8 +64,11 @@ def eval_dir(tmp_path):
             # in the article body, so it leaks; in the footer only
             "without": ["legal dispute over the old harbour", "Imprint and privacy policy"],
         },
-        "https://example.org/de": {"file": "de.html", "with": ["Hochwasserschutzmauer für die Anwohner"],
-                                   "without": ["Nicht auf dieser Seite"]},
+        "https://example.org/de": {
+            "file": "de.html",
+            "with": ["Hochwasserschutzmauer für die Anwohner"],
+            "without": ["Nicht auf dieser Seite"],
+        },
         "https://example.org/gone": {"file": "gone.html", "with": ["anything"], "without": ["anything else"]},
     }
     (folder / "evaldata.json").write_text(json.dumps(evaldata), encoding="utf-8")
@@ -74,7 +77,9 @@ def eval_dir(tmp_path):
 
 def test_whitespace_is_collapsed_and_case_kept():
     assert ev.squash("  a \n\t b\u00a0c\u200b ") == "a b c"
-    found, leaked = ev.snippet_counts("Flood  barrier\napproved", ["barrier approved", "Flood barrier"], ["flood", "approved"])
+    found, leaked = ev.snippet_counts(
+        "Flood  barrier\napproved", ["barrier approved", "Flood barrier"], ["flood", "approved"]
+    )
     assert (found, leaked) == ([True, True], [False, True])
     assert ev.snippet_counts("", ["x"], ["y"]) == ([False], [False])
 
@@ -90,8 +95,9 @@ def test_quotes_fold_only_when_asked():
 
 
 def test_snippet_scores_follow_trafilaturas_evaluation():
-    scores = ev.snippet_scores([{"found": [True, True, False], "leaked": [True, False]},
-                                {"found": [True], "leaked": [False, False, False]}])
+    scores = ev.snippet_scores(
+        [{"found": [True, True, False], "leaked": [True, False]}, {"found": [True], "leaked": [False, False, False]}]
+    )
     assert (scores["tp"], scores["fn"], scores["fp"], scores["tn"]) == (3, 1, 1, 4)
     assert scores["precision"] == 0.75 and scores["recall"] == 0.75 and scores["f1"] == 0.75
     assert scores["with_found"] == 0.75 and scores["without_leaked"] == 0.2
@@ -132,8 +138,9 @@ def test_trafilatura_eval_counts(eval_dir, capsys):
 
 
 def test_newsmill_is_called_when_the_command_runs(eval_dir, monkeypatch):
-    monkeypatch.setattr(newsmill_clean, "extract_html",
-                        lambda html, title=None: (CleanText(None, "Imprint and privacy policy", ()), {}))
+    monkeypatch.setattr(
+        newsmill_clean, "extract_html", lambda html, title=None: (CleanText(None, "Imprint and privacy policy", ()), {})
+    )
     report = ev.main(["--trafilatura-eval", str(eval_dir), "--jobs", "1"])["trafilatura_eval"]
     newsmill = report["systems"]["newsmill"]
     assert (newsmill["tp"], newsmill["fn"], newsmill["fp"], newsmill["tn"]) == (0, 4, 1, 2)
@@ -149,7 +156,10 @@ def test_jobs_do_not_change_the_figures(eval_dir, tmp_path):
     two = ev.main(["--trafilatura-eval", str(eval_dir), "--jobs", "2", "--json", str(tmp_path / "out.json")])
     two = two["trafilatura_eval"]
     timing = ("extraction_seconds", "pages_per_second", "wall_seconds")
-    strip = lambda report: {s: {k: v for k, v in f.items() if k not in timing} for s, f in report["systems"].items()}
+
+    def strip(report):
+        return {s: {k: v for k, v in f.items() if k not in timing} for s, f in report["systems"].items()}
+
     assert strip(one) == strip(two) and one["pages"] == two["pages"]
     written = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
     assert written["trafilatura_eval"]["systems"]["newsmill"]["tp"] == 3
@@ -160,7 +170,9 @@ def test_gold_bodies(tmp_path, monkeypatch, capsys):
     folder.mkdir()
     (folder / "flood.html").write_text(page("Flood barrier", PARAGRAPHS), encoding="utf-8")
     (folder / "flood.body.txt").write_text("\n".join(PARAGRAPHS) + "\n", encoding="utf-8")
-    (folder / "damm.html.gz").write_bytes(gzip.compress(page("Hochwasserschutz", GERMAN, "windows-1252").encode("cp1252")))
+    (folder / "damm.html.gz").write_bytes(
+        gzip.compress(page("Hochwasserschutz", GERMAN, "windows-1252").encode("cp1252"))
+    )
     (folder / "damm.body.txt").write_text("\n".join(GERMAN) + "\n", encoding="utf-8")
     (folder / "orphan.body.txt").write_text("no page for this one\n", encoding="utf-8")
     report = ev.main(["--gold", str(folder), "--jobs", "1"])["gold"]
@@ -172,26 +184,30 @@ def test_gold_bodies(tmp_path, monkeypatch, capsys):
 
     # newsmill's text replaced by the gold body itself: F1 exactly 1; by nothing: 0.
     gold = {name: (folder / f"{name}.body.txt").read_text(encoding="utf-8") for name in ("damm", "flood")}
-    monkeypatch.setattr(newsmill_clean, "extract_html", lambda html, title=None: (
-        CleanText(None, gold["damm"] if "Hochwasser" in html else "", ()), {}))
+    monkeypatch.setattr(
+        newsmill_clean,
+        "extract_html",
+        lambda html, title=None: (CleanText(None, gold["damm"] if "Hochwasser" in html else "", ()), {}),
+    )
     newsmill = ev.main(["--gold", str(folder), "--jobs", "1"])["gold"]["systems"]["newsmill"]
     assert newsmill["macro_f1"] == 0.5 and newsmill["macro_precision"] == 0.5
     assert newsmill["micro_precision"] == 1.0
     assert newsmill["micro_recall"] == len(ev.shingles(gold["damm"])) / (
-        len(ev.shingles(gold["damm"])) + len(ev.shingles(gold["flood"])))
+        len(ev.shingles(gold["damm"])) + len(ev.shingles(gold["flood"]))
+    )
 
 
 SCRAPED = [
-    "Council approves flood barrier",            # title: not in the body
+    "Council approves flood barrier",  # title: not in the body
     "",
-    "Share.",                                     # residue newsmill knows
-    "Advertisement",                              # residue newsmill knows
+    "Share.",  # residue newsmill knows
+    "Advertisement",  # residue newsmill knows
     PARAGRAPHS[0].replace(" voted ", "  voted\t"),  # body, spaced differently from the body file
     PARAGRAPHS[1],
-    "What happens next",                          # a subhead: body
+    "What happens next",  # a subhead: body
     PARAGRAPHS[2],
-    "Previous Post Next Post",                    # residue newsmill knows
-    "Source link",                                # residue newsmill knows
+    "Previous Post Next Post",  # residue newsmill knows
+    "Source link",  # residue newsmill knows
     "Tomorrow will be sunny across the whole region, forecasters said on Monday.",  # residue no line cleaner can tell
 ]
 BODY = [PARAGRAPHS[0], PARAGRAPHS[1], "What happens next", PARAGRAPHS[2]]
@@ -215,7 +231,12 @@ def test_scraped_text(tmp_path, capsys):
     (folder / "flood.body.txt").write_text("\n\n".join(BODY) + "\n", encoding="utf-8")
     report = ev.main(["--scraped", str(folder), "--jobs", "1"])["scraped"]
     raw, newsmill = report["systems"]["raw text"], report["systems"]["newsmill"]
-    assert (raw["residue"], raw["residue_removed"], raw["body_lines_kept_share"], raw["body_chars_kept_share"]) == (5, 0, 1.0, 1.0)
+    assert (raw["residue"], raw["residue_removed"], raw["body_lines_kept_share"], raw["body_chars_kept_share"]) == (
+        5,
+        0,
+        1.0,
+        1.0,
+    )
     assert (newsmill["residue"], newsmill["residue_removed"]) == (5, 4)
     assert newsmill["residue_removed_share"] == 0.8
     assert newsmill["body_lines_kept_share"] == newsmill["body_chars_kept_share"] == 1.0

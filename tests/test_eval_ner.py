@@ -19,6 +19,7 @@ def documents():
 
 # ---------------------------------------------------------------- reading
 
+
 def test_reads_documents_and_sentences(documents, tmp_path):
     assert [len(d) for d in documents] == [6, 5, 5]
     headline = documents[0][0]
@@ -42,7 +43,11 @@ def test_gold_spans_iob1_and_iob2(documents):
     assert ev.entity_spans(documents[2][3].tags) == [(10, 12, "PER"), (14, 15, "MISC"), (15, 17, "ORG")]
     assert {e[-1] for e in ev.gold_entities(2, documents[2][1:])} == {"PER", "ORG", "LOC"}
     assert ev.entity_spans(["B-PER", "I-PER", "B-PER", "O", "B-LOC", "I-ORG"]) == [
-        (0, 2, "PER"), (2, 3, "PER"), (4, 5, "LOC"), (5, 6, "ORG")]
+        (0, 2, "PER"),
+        (2, 3, "PER"),
+        (4, 5, "LOC"),
+        (5, 6, "ORG"),
+    ]
     assert ev.entity_spans(["I-LOC", "I-ORG", "O", "I-ORG"]) == [(0, 1, "LOC"), (1, 2, "ORG"), (3, 4, "ORG")]
 
 
@@ -62,20 +67,27 @@ def test_document_slice():
 
 # ---------------------------------------------------------------- documents as text
 
+
 def test_detokenize_reads_as_news():
-    text, _ = ev.detokenize([
-        ["Japan", "'s", "exports", "(", "cars", ")", "rose", "4", "%", "to", "$", "5", "billion", "."],
-        ["It", "is", "n't", "over", ",", "they", "'re", "saying", ":", "good", "!"]])
+    text, _ = ev.detokenize(
+        [
+            ["Japan", "'s", "exports", "(", "cars", ")", "rose", "4", "%", "to", "$", "5", "billion", "."],
+            ["It", "is", "n't", "over", ",", "they", "'re", "saying", ":", "good", "!"],
+        ]
+    )
     assert text == "Japan's exports (cars) rose 4% to $5 billion.\nIt isn't over, they're saying: good!"
     quoted, _ = ev.detokenize([['"', "We", "won", ",", '"', "he", "said", "of", "the", '"', "miracle", '"', "."]])
     assert quoted == '"We won," he said of the "miracle".'
     # a quote that runs over two sentences closes in the second
     assert ev.detokenize([['"', "Go", "."], ["Now", ".", '"', "He", "left", "."]])[0] == '"Go.\nNow." He left.'
     # a quote that opens the next sentence begins its line, also when it is all its sentence holds
-    assert ev.detokenize([["He", "said", ".", '"'], ["Yes", ".", '"'], ['"'], ["No", '"']])[0] == \
-        'He said.\n"Yes."\n"No"'
-    assert ev.detokenize([["the", "players", "'", "union", "``", "Hi", "''", "JAPAN", "'S"]])[0] == \
-        "the players' union ``Hi'' JAPAN'S"
+    assert (
+        ev.detokenize([["He", "said", ".", '"'], ["Yes", ".", '"'], ['"'], ["No", '"']])[0] == 'He said.\n"Yes."\n"No"'
+    )
+    assert (
+        ev.detokenize([["the", "players", "'", "union", "``", "Hi", "''", "JAPAN", "'S"]])[0]
+        == "the players' union ``Hi'' JAPAN'S"
+    )
 
 
 def test_token_offsets_slice_back(documents):
@@ -99,6 +111,7 @@ def test_record_has_the_headline_as_title(documents):
 
 
 # ---------------------------------------------------------------- gold tokens in the stored text
+
 
 def test_locate_when_lines_are_missing(documents):
     text, offsets = ev.detokenize([s.tokens for s in documents[0][1:]])
@@ -132,7 +145,9 @@ def test_predicted_entities_map_onto_exact_token_spans():
     located = [[(0, 5), (6, 11), (12, 16), (16, 17)], [None], [(30, 36), (37, 42)]]
     mentions = [(0, 11, "PERSON"), (30, 42, "ORG"), (6, 11, "NORP"), (0, 5, "GPE"), (1, 11, "PERSON"), (12, 36, "ORG")]
     assert ev.predicted_entities(7, located, mentions) == {
-        (7, 0, 0, 2, "PER"), (7, 2, 0, 2, "ORG"), (7, 0, 0, 1, "LOC"),
+        (7, 0, 0, 2, "PER"),
+        (7, 2, 0, 2, "ORG"),
+        (7, 0, 0, 1, "LOC"),
         (7, None, 1, 11, "PER"),  # not on token boundaries: can only be wrong
         (7, None, 12, 36, "ORG"),  # across two sentences
     }
@@ -140,24 +155,34 @@ def test_predicted_entities_map_onto_exact_token_spans():
 
 # ---------------------------------------------------------------- scores by hand
 
+
 def test_score_by_hand():
     gold = {(0, 0, 0, 2, "PER"), (0, 0, 3, 4, "LOC"), (0, 1, 0, 3, "ORG"), (1, 0, 5, 6, "LOC")}
-    predicted = {(0, 0, 0, 2, "PER"),  # right
-                 (0, 0, 3, 4, "ORG"),  # right span, wrong type
-                 (0, 1, 0, 2, "ORG"),  # wrong span
-                 (1, 0, 5, 6, "LOC"),  # right
-                 (1, None, 40, 45, "PER")}  # off the tokens
+    predicted = {
+        (0, 0, 0, 2, "PER"),  # right
+        (0, 0, 3, 4, "ORG"),  # right span, wrong type
+        (0, 1, 0, 2, "ORG"),  # wrong span
+        (1, 0, 5, 6, "LOC"),  # right
+        (1, None, 40, 45, "PER"),
+    }  # off the tokens
     figures = ev.score(gold, predicted)
     assert (figures["gold"], figures["predicted"], figures["correct"]) == (4, 5, 2)
     assert figures["precision"] == 0.4 and figures["recall"] == 0.5 and figures["f1"] == pytest.approx(4 / 9)
-    assert figures["PER"] == {"gold": 1, "predicted": 2, "correct": 1, "precision": 0.5, "recall": 1.0,
-                              "f1": pytest.approx(2 / 3)}
+    assert figures["PER"] == {
+        "gold": 1,
+        "predicted": 2,
+        "correct": 1,
+        "precision": 0.5,
+        "recall": 1.0,
+        "f1": pytest.approx(2 / 3),
+    }
     assert (figures["ORG"]["correct"], figures["ORG"]["predicted"], figures["ORG"]["f1"]) == (0, 2, 0.0)
     assert figures["LOC"]["precision"] == 1.0 and figures["LOC"]["recall"] == 0.5
     assert ev.score(gold, gold)["f1"] == 1.0 and ev.score(gold, set())["f1"] == 0.0
 
 
 # ---------------------------------------------------------------- end to end
+
 
 def test_end_to_end_through_the_flow(prefect_server, capsys):
     report = ev.main([str(FIXTURE), "--json"])

@@ -56,8 +56,11 @@ def test_every_record_is_one_article_or_one_reject(ingested):
     counts = _counts(db)
     assert counts["documents"] == len(inputs) == counts["articles"] + counts["rejects"]
     assert _rows(db, "SELECT count(*) FROM articles JOIN rejects USING (doc_id)") == [(0,)]
-    assert _rows(db, """SELECT count(*) FROM documents
-                        WHERE doc_id NOT IN (SELECT doc_id FROM articles UNION ALL SELECT doc_id FROM rejects)""") == [(0,)]
+    assert _rows(
+        db,
+        """SELECT count(*) FROM documents
+                        WHERE doc_id NOT IN (SELECT doc_id FROM articles UNION ALL SELECT doc_id FROM rejects)""",
+    ) == [(0,)]
 
 
 def test_bad_input_is_rejected_with_its_reason(ingested):
@@ -69,8 +72,10 @@ def test_bad_input_is_rejected_with_its_reason(ingested):
 
 def test_articles_are_clean_text_with_metadata(ingested):
     _, db = ingested
-    by_file = {Path(uri).name: rest for uri, *rest in _rows(
-        db, "SELECT source_uri, title, text, site, url, published_at FROM articles")}
+    by_file = {
+        Path(uri).name: rest
+        for uri, *rest in _rows(db, "SELECT source_uri, title, text, site, url, published_at FROM articles")
+    }
     title, text, *_ = by_file["04_museum_reopening.txt"]
     assert title == "Gothenburg maritime museum reopens after three-year renovation"
     assert "A building with a past" in text.split("\n")  # a subhead is content
@@ -85,10 +90,16 @@ def test_articles_are_clean_text_with_metadata(ingested):
 
 def test_every_removed_line_is_recorded_with_its_reason(ingested):
     _, db = ingested
-    removed = _rows(db, """SELECT r.line_no, r.text, r.reason FROM removed_lines r JOIN articles a USING (article_id)
-                           WHERE a.source_uri LIKE '%04_museum_reopening.txt' ORDER BY r.line_no""")
+    removed = _rows(
+        db,
+        """SELECT r.line_no, r.text, r.reason FROM removed_lines r JOIN articles a USING (article_id)
+                           WHERE a.source_uri LIKE '%04_museum_reopening.txt' ORDER BY r.line_no""",
+    )
     assert [(text, reason) for _, text, reason in removed] == [
-        ("Share.", "residue_phrase"), ("Leave A Reply", "residue_phrase"), ("Exit mobile version", "residue_phrase")]
+        ("Share.", "residue_phrase"),
+        ("Leave A Reply", "residue_phrase"),
+        ("Exit mobile version", "residue_phrase"),
+    ]
     lines = (Path(__file__).resolve().parents[1] / "examples/sample/04_museum_reopening.txt").read_text().split("\n")
     assert all(lines[line_no - 1].strip() == text for line_no, text, _ in removed)
 
@@ -107,14 +118,21 @@ def test_the_rescrape_of_a_wire_story_is_a_duplicate(ingested):
     assert clusters["05_wire_rate_decision.html"] == clusters["11_wire_rate_decision_rescrape.txt"]
     assert len(set(clusters.values())) == len(clusters) - 1
     # one canonical member per cluster, and the cluster is named after one of its members
-    assert _rows(db, "SELECT count(*) FROM (SELECT cluster_id FROM articles GROUP BY 1 HAVING sum(is_canonical::INT) <> 1)") == [(0,)]
-    assert _rows(db, "SELECT count(*) FROM articles WHERE cluster_id NOT IN (SELECT article_id FROM articles)") == [(0,)]
+    assert _rows(
+        db, "SELECT count(*) FROM (SELECT cluster_id FROM articles GROUP BY 1 HAVING sum(is_canonical::INT) <> 1)"
+    ) == [(0,)]
+    assert _rows(db, "SELECT count(*) FROM articles WHERE cluster_id NOT IN (SELECT article_id FROM articles)") == [
+        (0,)
+    ]
 
 
 def test_mention_offsets_slice_to_the_surface_text(ingested):
     _, db = ingested
-    total, exact = _rows(db, """SELECT count(*), count(*) FILTER (WHERE substring(a.text, m.start_char + 1, m.end_char - m.start_char) = m.surface)
-                                FROM mentions m JOIN articles a USING (article_id)""")[0]
+    total, exact = _rows(
+        db,
+        """SELECT count(*), count(*) FILTER (WHERE substring(a.text, m.start_char + 1, m.end_char - m.start_char) = m.surface)
+                                FROM mentions m JOIN articles a USING (article_id)""",
+    )[0]
     assert total > 50 and exact == total
     people = {name for (name,) in _rows(db, "SELECT name FROM entities WHERE label = 'PERSON'")}
     assert {"Rosa Delgado", "Tiago Ramalho"} <= people
@@ -147,12 +165,42 @@ def test_sql_prints_results_in_each_format(ingested, capsys):
     _, db = ingested
     assert main(["sql", "select count(*) from articles", "--db", str(db)]) == 0
     assert capsys.readouterr().out == "12\n"
-    assert main(["sql", "select language, count(*) as n from articles group by 1 order by 1", "--db", str(db), "--format", "csv"]) == 0
+    assert (
+        main(
+            [
+                "sql",
+                "select language, count(*) as n from articles group by 1 order by 1",
+                "--db",
+                str(db),
+                "--format",
+                "csv",
+            ]
+        )
+        == 0
+    )
     assert capsys.readouterr().out == "language,n\nde,1\nen,11\n"
-    assert main(["sql", "select language, count(*) as n from articles group by 1 order by 1", "--db", str(db), "--format", "json"]) == 0
+    assert (
+        main(
+            [
+                "sql",
+                "select language, count(*) as n from articles group by 1 order by 1",
+                "--db",
+                str(db),
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
     assert json.loads(capsys.readouterr().out) == [{"language": "de", "n": 1}, {"language": "en", "n": 11}]
     assert main(["sql", "select language, count(*) as n from articles group by 1 order by 1", "--db", str(db)]) == 0
-    assert capsys.readouterr().out.splitlines() == ["language   n", "--------  --", "de         1", "en        11", "(2 rows)"]
+    assert capsys.readouterr().out.splitlines() == [
+        "language   n",
+        "--------  --",
+        "de         1",
+        "en        11",
+        "(2 rows)",
+    ]
 
 
 def test_sql_is_read_only_and_explains_its_errors(ingested, tmp_path, capsys):
@@ -167,14 +215,21 @@ def test_sql_is_read_only_and_explains_its_errors(ingested, tmp_path, capsys):
 def test_a_busy_warehouse_gets_a_clear_message(ingested, tmp_path):
     _, db = ingested
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, time; con = duckdb.connect({str(db)!r}); print('held', flush=True); time.sleep(30)"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; con = duckdb.connect({str(db)!r}); print('held', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "held"
         result = subprocess.run(
             [sys.executable, "-m", "flows.cli", "sql", "select 1", "--db", str(db)],
-            capture_output=True, text=True, timeout=60,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
     finally:
         holder.kill()

@@ -50,18 +50,47 @@ def landing(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     bad.mkdir()
     shutil.copy(SAMPLE / "04_museum_reopening.txt", good / "museum.txt")
     shutil.copy(SAMPLE / "02_regional_flooding.html", good / "flooding.html")
-    _jsonl_gz(good / "feed.jsonl.gz", [
-        json.dumps({"url": "https://transit.example.com/fares", "text": _sample("01_city_transit_fares.txt"),
-                    "published": "2025-06-02T09:00:00+02:00", "source": "transit.example.com"}).encode(),
-        b"",
-        json.dumps({"link": "https://sport.example.org/ramalho", "content": _sample("03_football_transfer.txt"),
-                    "headline": "Northbridge sign Ramalho"}).encode(),
-        json.dumps({"url": "https://www.ledgerreview.com/altavia", "html": _sample("07_tech_earnings.html")}).encode(),
-    ])
-    _warc(good / "crawl.warc.gz", [
-        ("https://www.dailymeridian.com/ecb", "200 OK", (SAMPLE / "05_wire_rate_decision.html").read_bytes(), "text/html; charset=utf-8"),
-        ("https://www.valleyobserver.com/election", "200 OK", (SAMPLE / "10_small_town_election.html").read_bytes(), "text/html"),
-    ])
+    _jsonl_gz(
+        good / "feed.jsonl.gz",
+        [
+            json.dumps(
+                {
+                    "url": "https://transit.example.com/fares",
+                    "text": _sample("01_city_transit_fares.txt"),
+                    "published": "2025-06-02T09:00:00+02:00",
+                    "source": "transit.example.com",
+                }
+            ).encode(),
+            b"",
+            json.dumps(
+                {
+                    "link": "https://sport.example.org/ramalho",
+                    "content": _sample("03_football_transfer.txt"),
+                    "headline": "Northbridge sign Ramalho",
+                }
+            ).encode(),
+            json.dumps(
+                {"url": "https://www.ledgerreview.com/altavia", "html": _sample("07_tech_earnings.html")}
+            ).encode(),
+        ],
+    )
+    _warc(
+        good / "crawl.warc.gz",
+        [
+            (
+                "https://www.dailymeridian.com/ecb",
+                "200 OK",
+                (SAMPLE / "05_wire_rate_decision.html").read_bytes(),
+                "text/html; charset=utf-8",
+            ),
+            (
+                "https://www.valleyobserver.com/election",
+                "200 OK",
+                (SAMPLE / "10_small_town_election.html").read_bytes(),
+                "text/html",
+            ),
+        ],
+    )
 
     expected = {}
 
@@ -73,7 +102,9 @@ def landing(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     bad_file("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary")
     bad_file("scan.pdf", b"%PDF-1.4 not an article", "unsupported_format")
     bad_file("residue_only.txt", b"Share.\nLeave A Reply\nPrevious Post Next Post\n", "no_text")
-    bad_file("menu.html", b"<html><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav></body></html>", "no_text")
+    bad_file(
+        "menu.html", b"<html><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav></body></html>", "no_text"
+    )
     bad_file("huge.txt", b"A very long line of text. " * 60_000, "too_large")  # over the 1 MB cap used below
     bad_file("bomb.jsonl.gz", gzip.compress(b"\n" * 40_000_000), "decompression_bomb")
     bad_file("cut.txt.gz", gzip.compress(_sample("12_island_ferry_restored.txt").encode())[:-40], "truncated")
@@ -87,13 +118,19 @@ def landing(tmp_path_factory) -> tuple[Path, dict[str, str]]:
         json.dumps({"text": "word " * 300_000}).encode(),
     ]
     (bad / "broken.jsonl").write_bytes(b"\n".join(broken_lines) + b"\n")
-    for line_no, reason in enumerate(["malformed_json", "malformed_json", "missing_content", "undecodable", "too_large"], 1):
+    for line_no, reason in enumerate(
+        ["malformed_json", "malformed_json", "missing_content", "undecodable", "too_large"], 1
+    ):
         expected[f"{bad / 'broken.jsonl'}#{line_no}"] = reason
 
-    _warc(bad / "broken.warc.gz", [
-        ("https://x.example/gone", "404 Not Found", b"<html><body>Not found</body></html>", "text/html"),
-        ("https://x.example/logo.png", "200 OK", b"\x89PNG\r\n\x1a\n" + bytes(64), "image/png"),
-    ], corrupt_tail=True)
+    _warc(
+        bad / "broken.warc.gz",
+        [
+            ("https://x.example/gone", "404 Not Found", b"<html><body>Not found</body></html>", "text/html"),
+            ("https://x.example/logo.png", "200 OK", b"\x89PNG\r\n\x1a\n" + bytes(64), "image/png"),
+        ],
+        corrupt_tail=True,
+    )
     return root, expected
 
 
@@ -125,22 +162,31 @@ def test_every_bad_record_is_a_reject_with_its_reason(landing, ingested):
     rejects = dict(_rows(ingested, "SELECT source_uri, reason FROM rejects"))
     warc = [(uri, reason) for uri, reason in rejects.items() if "broken.warc.gz" in uri]
     # the bomb is found some way into the stream: its reject names the line where reading stopped
-    others = {uri.split("#")[0] if "bomb" in uri else uri: reason for uri, reason in rejects.items() if "broken.warc.gz" not in uri}
+    others = {
+        uri.split("#")[0] if "bomb" in uri else uri: reason
+        for uri, reason in rejects.items()
+        if "broken.warc.gz" not in uri
+    }
     assert others == expected
     assert sorted(reason for _, reason in warc) == ["broken_warc_record", "http_error", "unsupported_format"]
 
 
 def test_documents_are_exactly_articles_plus_rejects(ingested):
-    [(documents, articles, rejects, overlap)] = _rows(ingested, """
+    [(documents, articles, rejects, overlap)] = _rows(
+        ingested,
+        """
         SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM articles), (SELECT count(*) FROM rejects),
-               (SELECT count(*) FROM articles JOIN rejects USING (doc_id))""")
+               (SELECT count(*) FROM articles JOIN rejects USING (doc_id))""",
+    )
     assert documents == articles + rejects and overlap == 0
 
 
 def test_record_metadata_comes_from_the_container(landing, ingested):
     good = landing[0] / "good"
-    by_uri = {uri: rest for uri, *rest in _rows(
-        ingested, "SELECT source_uri, url, site, title, published_at, fetched_at FROM articles")}
+    by_uri = {
+        uri: rest
+        for uri, *rest in _rows(ingested, "SELECT source_uri, url, site, title, published_at, fetched_at FROM articles")
+    }
     url, site, _, published, _ = by_uri[f"{good / 'feed.jsonl.gz'}#1"]
     assert (url, site, str(published)) == ("https://transit.example.com/fares", "example.com", "2025-06-02 07:00:00")
     assert by_uri[f"{good / 'feed.jsonl.gz'}#3"][2] == "Northbridge sign Ramalho"
@@ -164,8 +210,12 @@ def test_a_changed_feed_replaces_only_its_changed_records(prefect_server, landin
     feed_dir = tmp_path / "feeds"
     feed_dir.mkdir()
     feed = feed_dir / "feed.jsonl"
-    lines = [json.dumps({"url": f"https://x.example/{n}", "text": _sample(name)})
-             for n, name in enumerate(["01_city_transit_fares.txt", "03_football_transfer.txt", "09_science_plastic_microbes.txt"])]
+    lines = [
+        json.dumps({"url": f"https://x.example/{n}", "text": _sample(name)})
+        for n, name in enumerate(
+            ["01_city_transit_fares.txt", "03_football_transfer.txt", "09_science_plastic_microbes.txt"]
+        )
+    ]
     feed.write_text("\n".join(lines) + "\n")
     db = tmp_path / "w.duckdb"
     assert main(["ingest", str(feed_dir), "--db", str(db)]) == 0
@@ -189,9 +239,15 @@ def test_force_reprocesses_everything_and_changes_no_count(prefect_server, tmp_p
     shutil.copytree(SAMPLE, folder)
     db = tmp_path / "w.duckdb"
     assert main(["ingest", str(folder), "--db", str(db)]) == 0
-    counts = _rows(db, "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM mentions), (SELECT count(DISTINCT run_id) FROM articles)")
+    counts = _rows(
+        db,
+        "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM mentions), (SELECT count(DISTINCT run_id) FROM articles)",
+    )
     assert main(["ingest", str(folder), "--db", str(db), "--force"]) == 0
-    after = _rows(db, "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM mentions), (SELECT count(DISTINCT run_id) FROM articles)")
+    after = _rows(
+        db,
+        "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM mentions), (SELECT count(DISTINCT run_id) FROM articles)",
+    )
     assert after == counts
     assert _rows(db, "SELECT count(*) FROM runs") == [(2,)]
 
@@ -211,14 +267,20 @@ def _with_promo(text: str) -> str:
     """The text with the promo line after its second paragraph, inside the article."""
     lines = text.rstrip().split("\n")
     second = [i for i, line in enumerate(lines) if len(line.split()) > 20][1]
-    return "\n".join(lines[: second + 1] + [PROMO] + lines[second + 1:]) + "\n"
+    return "\n".join(lines[: second + 1] + [PROMO] + lines[second + 1 :]) + "\n"
 
 
 def test_a_sites_template_is_learned_stored_and_applied_across_runs(prefect_server, tmp_path):
     folder = tmp_path / "gazette"
     folder.mkdir()
-    stories = ["01_city_transit_fares.txt", "03_football_transfer.txt", "04_museum_reopening.txt",
-               "06_wildfire_evacuation.txt", "09_science_plastic_microbes.txt", "12_island_ferry_restored.txt"]
+    stories = [
+        "01_city_transit_fares.txt",
+        "03_football_transfer.txt",
+        "04_museum_reopening.txt",
+        "06_wildfire_evacuation.txt",
+        "09_science_plastic_microbes.txt",
+        "12_island_ferry_restored.txt",
+    ]
     for name in stories:
         (folder / name).write_text(_with_promo(_sample(name)))
     db = tmp_path / "w.duckdb"

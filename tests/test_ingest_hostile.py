@@ -23,9 +23,12 @@ def _rows(db: Path, query: str) -> list[tuple]:
 
 def _accounted(db: Path) -> tuple[int, int, int, int]:
     """(documents, articles, rejects, documents in neither or both)."""
-    [row] = _rows(db, """SELECT count(*), count(a.doc_id), count(r.doc_id),
+    [row] = _rows(
+        db,
+        """SELECT count(*), count(a.doc_id), count(r.doc_id),
                                 count(*) FILTER (WHERE (a.doc_id IS NULL) = (r.doc_id IS NULL))
-                         FROM documents d LEFT JOIN articles a USING (doc_id) LEFT JOIN rejects r USING (doc_id)""")
+                         FROM documents d LEFT JOIN articles a USING (doc_id) LEFT JOIN rejects r USING (doc_id)""",
+    )
     return row
 
 
@@ -42,7 +45,8 @@ def test_records_failing_in_any_stage_become_rejects_and_the_rest_loads(prefect_
         assert summary["rejects_by_reason"] == {"processing_error": len(PLANTED_STAGES)}
         rejects = dict(_rows(db, "SELECT source_uri, detail FROM rejects WHERE reason = 'processing_error'"))
         assert {uri: detail.split(":")[0] for uri, detail in rejects.items()} == {
-            uri: f"stage {stage}" for uri, stage in plants.items()}
+            uri: f"stage {stage}" for uri, stage in plants.items()
+        }
         assert all("planted failure" in detail for detail in rejects.values())
         assert _accounted(db) == (120, 120 - len(PLANTED_STAGES), len(PLANTED_STAGES), 0)
         assert _rows(db, "SELECT status FROM runs") == [("completed",)]
@@ -55,22 +59,32 @@ def test_records_failing_in_any_stage_become_rejects_and_the_rest_loads(prefect_
 
 
 def test_a_wire_story_printed_verbatim_by_two_sites_loads_both(prefect_server, tmp_path):
-    text = ("Volunteers at the Lindqvist community garden harvested more than two tonnes of squash "
-            "this autumn, a record for the plot.")
+    text = (
+        "Volunteers at the Lindqvist community garden harvested more than two tonnes of squash "
+        "this autumn, a record for the plot."
+    )
     feed = tmp_path / "wire.jsonl"
-    feed.write_text("".join(json.dumps({"url": url, "text": text}) + "\n"
-                            for url in ("https://www.site-one.com/a", "https://news.site-two.org/a")))
+    feed.write_text(
+        "".join(
+            json.dumps({"url": url, "text": text}) + "\n"
+            for url in ("https://www.site-one.com/a", "https://news.site-two.org/a")
+        )
+    )
     db = tmp_path / "w.duckdb"
 
     assert main(["ingest", str(feed), "--db", str(db), "--processes", "1"]) == 0
 
     assert _rows(db, "SELECT site, count(DISTINCT cluster_id) FROM articles GROUP BY ALL ORDER BY 1") == [
-        ("site-one.com", 1), ("site-two.org", 1)]
+        ("site-one.com", 1),
+        ("site-two.org", 1),
+    ]
     assert _rows(db, "SELECT count(DISTINCT cluster_id) FROM articles") == [(1,)]
 
 
-ARTICLE = ("The harbour board met on {day} and agreed to rebuild the northern pier before the summer season, "
-           "after two years of delays and a long dispute over the cost of the work.")
+ARTICLE = (
+    "The harbour board met on {day} and agreed to rebuild the northern pier before the summer season, "
+    "after two years of delays and a long dispute over the cost of the work."
+)
 
 
 def _feed(path: Path, days: list[str]) -> None:
@@ -88,14 +102,22 @@ def test_a_hash_in_a_file_name_is_part_of_the_name(prefect_server, tmp_path):
     assert main(["ingest", str(folder), "--db", str(db), "--processes", "1"]) == 0
     assert _accounted(db) == (6, 6, 0, 0)
     files = dict(_rows(db, "SELECT source_file, count(*) FROM documents GROUP BY ALL"))
-    assert files == {str(folder / "feed.jsonl"): 2, str(folder / "feed.jsonl#1"): 1, str(folder / "odd#name%23.jsonl"): 3}
+    assert files == {
+        str(folder / "feed.jsonl"): 2,
+        str(folder / "feed.jsonl#1"): 1,
+        str(folder / "odd#name%23.jsonl"): 3,
+    }
 
     # The odd file loses a line, the other two change: each file's rows follow its own content.
     _feed(folder / "odd#name%23.jsonl", ["Thursday", "Friday"])
     _feed(folder / "feed.jsonl#1", ["Sunday"])
     assert main(["ingest", str(folder), "--db", str(db), "--processes", "1"]) == 0
     files = dict(_rows(db, "SELECT source_file, count(*) FROM documents GROUP BY ALL"))
-    assert files == {str(folder / "feed.jsonl"): 2, str(folder / "feed.jsonl#1"): 1, str(folder / "odd#name%23.jsonl"): 2}
+    assert files == {
+        str(folder / "feed.jsonl"): 2,
+        str(folder / "feed.jsonl#1"): 1,
+        str(folder / "odd#name%23.jsonl"): 2,
+    }
     assert _rows(db, "SELECT count(*) FROM articles WHERE text LIKE '%Sunday%' OR text LIKE '%Monday%'") == [(2,)]
 
 
@@ -111,7 +133,9 @@ def test_a_file_name_that_is_not_utf8_is_stored_with_its_bytes_escaped(prefect_s
 
     assert _accounted(db) == (3, 2, 1, 0)
     assert sorted(_rows(db, "SELECT DISTINCT source_file FROM documents")) == [
-        (f"{folder}/\\xff.txt",), (f"{folder}/caf\\xe9.jsonl",)]
+        (f"{folder}/\\xff.txt",),
+        (f"{folder}/caf\\xe9.jsonl",),
+    ]
     assert _rows(db, "SELECT count(*) FROM runs") == [(1,)]  # the second run found them unchanged
 
 
@@ -123,8 +147,23 @@ def test_a_file_reached_twice_is_read_once(prefect_server, sample_copy, tmp_path
     db = tmp_path / "w.duckdb"
     files = len(list(sample_copy.glob("*.*")))
 
-    assert main(["ingest", str(sample_copy), str(sample_copy), str(sample_copy / "*.txt"), str(link),
-                 str(sample_copy / ".." / "sample"), "--db", str(db), "--processes", "1"]) == 0
+    assert (
+        main(
+            [
+                "ingest",
+                str(sample_copy),
+                str(sample_copy),
+                str(sample_copy / "*.txt"),
+                str(link),
+                str(sample_copy / ".." / "sample"),
+                "--db",
+                str(db),
+                "--processes",
+                "1",
+            ]
+        )
+        == 0
+    )
 
     assert capsys.readouterr().out.startswith(f"{files} documents: {files} loaded")
     assert _accounted(db) == (files, files, 0, 0)
@@ -178,5 +217,8 @@ def test_a_batch_failing_as_it_starts_is_settled_after_the_batch_before_it_loads
         summary = ingest([str(folder)], db=str(db), options=RunOptions(batch_size=2, processes=1))
 
     assert summary["rejects_by_reason"] == {"processing_error": 1}
-    assert _rows(db, """SELECT count(DISTINCT cluster_id) FROM articles
-                        WHERE source_uri LIKE '%a_original.txt' OR source_uri LIKE '%c_copy.txt'""") == [(1,)]
+    assert _rows(
+        db,
+        """SELECT count(DISTINCT cluster_id) FROM articles
+                        WHERE source_uri LIKE '%a_original.txt' OR source_uri LIKE '%c_copy.txt'""",
+    ) == [(1,)]

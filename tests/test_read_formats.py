@@ -69,14 +69,19 @@ def write_warc(path, pages, gz=True):
             w.write_record(w.create_warc_record(url, "request", payload=io.BytesIO(b""), http_headers=request))
             offsets.append(fh.tell())
             warc_headers = {"WARC-Date": date[0]} if date else {}
-            w.write_record(w.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers,
-                                                warc_headers_dict=warc_headers))
+            w.write_record(
+                w.create_warc_record(
+                    url, "response", payload=io.BytesIO(body), http_headers=headers, warc_headers_dict=warc_headers
+                )
+            )
     return offsets
 
 
 def pages(n, **http_kw):
-    return [(f"https://news.example.com/story/{i}", article_html(f"Story {i}", seed=i).encode(), http(**http_kw))
-            for i in range(n)]
+    return [
+        (f"https://news.example.com/story/{i}", article_html(f"Story {i}", seed=i).encode(), http(**http_kw))
+        for i in range(n)
+    ]
 
 
 # --- JSON Lines -----------------------------------------------------------------------
@@ -100,7 +105,8 @@ def test_jsonl_feed_of_full_html_pages_is_read_line_by_line(tmp_path):
     items = list(read_file(path))
 
     assert [(x.document.format, x.document.source_uri, x.title) for x in items] == [
-        ("jsonl", f"{path}#{n}", f"Story {n - 1}") for n in (1, 2, 3)]
+        ("jsonl", f"{path}#{n}", f"Story {n - 1}") for n in (1, 2, 3)
+    ]
     assert [x.content for x in items] == [row["html"].encode() for row in rows]
 
 
@@ -114,9 +120,14 @@ def test_jsonl_html_is_preferred_over_text(tmp_path):
 
 def test_jsonl_field_aliases_fill_the_record(tmp_path):
     row = {
-        "link": " https://www.example.co.uk/a ", "content": "Body text", "headline": "A headline",
-        "date_publish": "2024-03-05T10:00:00+02:00", "authors": ["Ann Lee", "Bo Chen"], "lang": "en-GB",
-        "source": "Example News", "crawled_at": "2024-03-06T00:00:00Z",
+        "link": " https://www.example.co.uk/a ",
+        "content": "Body text",
+        "headline": "A headline",
+        "date_publish": "2024-03-05T10:00:00+02:00",
+        "authors": ["Ann Lee", "Bo Chen"],
+        "lang": "en-GB",
+        "source": "Example News",
+        "crawled_at": "2024-03-06T00:00:00Z",
     }
     [record] = read_file(jsonl(tmp_path / "feed.jsonl", [row]))
 
@@ -145,17 +156,20 @@ def test_jsonl_unparseable_times_and_non_string_fields_become_none(tmp_path):
     assert (record.published_at, record.title, record.url) == (None, None, None)
 
 
-@pytest.mark.parametrize("line, reason", [
-    ("{not json", "malformed_json"),
-    ('{"text": "unterminated', "malformed_json"),
-    ('["an", "array"]', "malformed_json"),
-    ("42", "malformed_json"),
-    ('"a string"', "malformed_json"),
-    ("null", "malformed_json"),
-    ('{"title": "no body", "url": "https://e.com"}', "missing_content"),
-    ('{"text": 5, "html": null}', "missing_content"),
-    ('{"text": ""}', "missing_content"),
-])
+@pytest.mark.parametrize(
+    "line, reason",
+    [
+        ("{not json", "malformed_json"),
+        ('{"text": "unterminated', "malformed_json"),
+        ('["an", "array"]', "malformed_json"),
+        ("42", "malformed_json"),
+        ('"a string"', "malformed_json"),
+        ("null", "malformed_json"),
+        ('{"title": "no body", "url": "https://e.com"}', "missing_content"),
+        ('{"text": 5, "html": null}', "missing_content"),
+        ('{"text": ""}', "missing_content"),
+    ],
+)
 def test_jsonl_bad_lines_are_rejected_with_a_reason(tmp_path, line, reason):
     path = jsonl(tmp_path / "feed.jsonl", [{"text": "good"}, line, {"text": "after"}])
 
@@ -255,7 +269,9 @@ def test_gzipped_jsonl_is_read_decompressed(tmp_path):
     items = list(read_file(path))
 
     assert [(x.document.source_uri, x.kind, x.content) for x in items] == [
-        (f"{path}#1", "text", b"one"), (f"{path}#3", "html", b"<p>two</p>")]
+        (f"{path}#1", "text", b"one"),
+        (f"{path}#3", "html", b"<p>two</p>"),
+    ]
 
 
 @pytest.mark.parametrize("name, fmt, kind", [("story.txt.gz", "txt", "text"), ("page.html.gz", "html", "html")])
@@ -373,16 +389,22 @@ def test_warc_of_only_warcinfo_and_requests_is_one_empty_reject(tmp_path):
         w = WARCWriter(fh, gzip=True)
         w.write_record(w.create_warcinfo_record(path.name, {"software": "x"}))
         request = StatusAndHeaders("GET / HTTP/1.1", [("Host", "example.com")], is_http_request=True)
-        w.write_record(w.create_warc_record("https://example.com/", "request", payload=io.BytesIO(b""),
-                                            http_headers=request))
+        w.write_record(
+            w.create_warc_record("https://example.com/", "request", payload=io.BytesIO(b""), http_headers=request)
+        )
 
     assert kinds(read_file(path)) == [("Reject", "empty")]
 
 
 def test_warc_charset_and_content_language_come_from_http_headers(tmp_path):
     path = tmp_path / "crawl.warc.gz"
-    crawl = [("https://example.de/a", article_html().encode("cp1252"),
-              http(content_type="text/html; charset=ISO-8859-1", extra=[("Content-Language", "de-DE")]))]
+    crawl = [
+        (
+            "https://example.de/a",
+            article_html().encode("cp1252"),
+            http(content_type="text/html; charset=ISO-8859-1", extra=[("Content-Language", "de-DE")]),
+        )
+    ]
     write_warc(path, crawl)
 
     [record] = read_file(path)
@@ -390,12 +412,15 @@ def test_warc_charset_and_content_language_come_from_http_headers(tmp_path):
     assert (record.charset, record.declared_language) == ("ISO-8859-1", "de-DE")
 
 
-@pytest.mark.parametrize("status, content_type, reason", [
-    ("404 Not Found", "text/html; charset=utf-8", "http_error"),
-    ("500 Internal Server Error", "text/html", "http_error"),
-    ("200 OK", "image/png", "unsupported_format"),
-    ("200 OK", "application/pdf", "unsupported_format"),
-])
+@pytest.mark.parametrize(
+    "status, content_type, reason",
+    [
+        ("404 Not Found", "text/html; charset=utf-8", "http_error"),
+        ("500 Internal Server Error", "text/html", "http_error"),
+        ("200 OK", "image/png", "unsupported_format"),
+        ("200 OK", "application/pdf", "unsupported_format"),
+    ],
+)
 def test_warc_non_page_responses_are_rejected(tmp_path, status, content_type, reason):
     path = tmp_path / "crawl.warc.gz"
     crawl = pages(1) + [("https://news.example.com/bad", b"\x89PNG not html", http(status, content_type))] + pages(1)
@@ -493,11 +518,18 @@ def test_warc_gz_with_garbage_in_the_middle_loses_only_the_broken_record(tmp_pat
 
     items = list(read_file(path))
 
-    assert kinds(items) == [("Record", "html"), ("Reject", "broken_warc_record"), ("Record", "html"), ("Record", "html")]
+    assert kinds(items) == [
+        ("Record", "html"),
+        ("Reject", "broken_warc_record"),
+        ("Record", "html"),
+        ("Record", "html"),
+    ]
     assert [item.document.source_uri for item in items] == [f"{path}#{offset}" for offset in offsets]
 
 
-@pytest.mark.parametrize("text", ["not warc\n", "this is not a web archive, just prose\n"], ids=["short lines", "prose"])
+@pytest.mark.parametrize(
+    "text", ["not warc\n", "this is not a web archive, just prose\n"], ids=["short lines", "prose"]
+)
 def test_warc_file_of_random_text_is_one_broken_record(tmp_path, text):
     path = tmp_path / "crawl.warc"
     path.write_text(text * 50)
@@ -562,7 +594,9 @@ def test_file_without_extension_holding_json_lines_is_read_as_jsonl(tmp_path, gz
     items = list(read_file(path))
 
     assert [(x.document.format, x.document.source_uri, x.content) for x in items] == [
-        ("jsonl", f"{path}#1", b"one"), ("jsonl", f"{path}#2", b"two")]
+        ("jsonl", f"{path}#1", b"one"),
+        ("jsonl", f"{path}#2", b"two"),
+    ]
 
 
 def test_file_without_extension_holding_plain_text_is_unsupported(tmp_path):
@@ -572,20 +606,23 @@ def test_file_without_extension_holding_plain_text_is_unsupported(tmp_path):
     assert kinds(read_file(path)) == [("Reject", "unsupported_format")]
 
 
-@pytest.mark.parametrize("name, head, expected", [
-    ("a.txt", b"plain words", "txt"),
-    ("a.HTM", b"x", "html"),
-    ("a.ndjson", b"{}", "jsonl"),
-    ("a.jsonl.gz", b"{}", "jsonl"),
-    ("a.txt", b"\xef\xbb\xbf  <!DOCTYPE HTML><html>", "html"),
-    ("a.txt", b"<div><html lang=en><body>", "html"),
-    ("a.jsonl", b"\r\nWARC/1.0\r\n", "warc"),
-    ("noext", b'  {"text": 1}', "jsonl"),
-    ("noext", b"hello", None),
-    ("feed.jsonl", b'{"html": "<html><head></head><body><p>story</p></body></html>"}', "jsonl"),
-    ("story.txt", b"How pages work\nEvery page has an <html> tag and a <body> tag.", "txt"),
-    ("a.pdf", b"%PDF", None),
-])
+@pytest.mark.parametrize(
+    "name, head, expected",
+    [
+        ("a.txt", b"plain words", "txt"),
+        ("a.HTM", b"x", "html"),
+        ("a.ndjson", b"{}", "jsonl"),
+        ("a.jsonl.gz", b"{}", "jsonl"),
+        ("a.txt", b"\xef\xbb\xbf  <!DOCTYPE HTML><html>", "html"),
+        ("a.txt", b"<div><html lang=en><body>", "html"),
+        ("a.jsonl", b"\r\nWARC/1.0\r\n", "warc"),
+        ("noext", b'  {"text": 1}', "jsonl"),
+        ("noext", b"hello", None),
+        ("feed.jsonl", b'{"html": "<html><head></head><body><p>story</p></body></html>"}', "jsonl"),
+        ("story.txt", b"How pages work\nEvery page has an <html> tag and a <body> tag.", "txt"),
+        ("a.pdf", b"%PDF", None),
+    ],
+)
 def test_detect_format_from_content_then_name(name, head, expected):
     assert detect_format(name, head) == expected
 
@@ -594,8 +631,14 @@ def test_detect_format_from_content_then_name(name, head, expected):
 
 
 def test_discover_glob_finds_nested_files_sorted_and_skips_hidden(tmp_path):
-    for rel in ["b/2.jsonl.gz", "a/deep/er/1.jsonl.gz", "top.jsonl.gz", "a/other.txt", "a/.hidden.jsonl.gz",
-                ".cache/x.jsonl.gz"]:
+    for rel in [
+        "b/2.jsonl.gz",
+        "a/deep/er/1.jsonl.gz",
+        "top.jsonl.gz",
+        "a/other.txt",
+        "a/.hidden.jsonl.gz",
+        ".cache/x.jsonl.gz",
+    ]:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_bytes(b"")
 
@@ -614,8 +657,11 @@ def test_discover_pattern_matching_nothing_raises(tmp_path):
 
 
 def test_clean_jsonl_html_record_keeps_the_jsonl_title_url_and_site(tmp_path):
-    row = {"html": article_html("Page title from the HTML"), "title": "The feed's own title",
-           "url": "https://www.bbc.co.uk/news/story-1"}
+    row = {
+        "html": article_html("Page title from the HTML"),
+        "title": "The feed's own title",
+        "url": "https://www.bbc.co.uk/news/story-1",
+    }
     [record] = read_file(jsonl(tmp_path / "feed.jsonl", [row]))
 
     article = clean(record)
@@ -651,9 +697,14 @@ def test_clean_warc_record_has_fetched_at_and_the_warc_url(tmp_path):
 
 def test_clean_warc_cp1252_page_is_decoded_by_the_header_charset(tmp_path):
     path = tmp_path / "crawl.warc.gz"
-    body = article_html(charset_meta=False, extra="<p>Le café du coin a rouvert ses portes lundi matin après "
-                        "des mois de travaux, et les habitués sont revenus nombreux pour fêter cela ensemble.</p>")
-    write_warc(path, [("https://example.fr/cafe", body.encode("cp1252"), http(content_type="text/html; charset=windows-1252"))])
+    body = article_html(
+        charset_meta=False,
+        extra="<p>Le café du coin a rouvert ses portes lundi matin après "
+        "des mois de travaux, et les habitués sont revenus nombreux pour fêter cela ensemble.</p>",
+    )
+    write_warc(
+        path, [("https://example.fr/cafe", body.encode("cp1252"), http(content_type="text/html; charset=windows-1252"))]
+    )
     [record] = read_file(path)
 
     article = clean(record)

@@ -8,7 +8,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -31,18 +32,27 @@ json_values = st.recursive(
 PAGE = (
     "<html><head><title>Harbour reopens</title></head><body><article>"
     + "<p>The harbour reopened on Monday after a winter of repairs, and fishing boats returned to the quay "
-      "while the council promised new lights, a wider slipway and a market on the old pier by summer.</p>" * 4
+    "while the council promised new lights, a wider slipway and a market on the old pier by summer.</p>"
+    * 4
     + "</article></body></html>"
 )
-articles = st.fixed_dictionaries({}, optional={
-    "html": st.sampled_from([PAGE, "", "<p>short</p>"]) | st.text(max_size=200),
-    "text": st.sampled_from([PAGE.replace("<p>", "\n"), "Share\nComments"]) | st.text(max_size=200),
-    "title": json_values, "url": st.sampled_from(["https://www.example.co.uk/a", "not a url", ""]) | json_values,
-    "published": json_values | st.sampled_from(["2024-03-05T10:00:00+02:00", "2024-13-45", 1e300, -1e20]),
-    "authors": json_values, "lang": json_values, "source": json_values, "fetched_at": json_values,
-})
+articles = st.fixed_dictionaries(
+    {},
+    optional={
+        "html": st.sampled_from([PAGE, "", "<p>short</p>"]) | st.text(max_size=200),
+        "text": st.sampled_from([PAGE.replace("<p>", "\n"), "Share\nComments"]) | st.text(max_size=200),
+        "title": json_values,
+        "url": st.sampled_from(["https://www.example.co.uk/a", "not a url", ""]) | json_values,
+        "published": json_values | st.sampled_from(["2024-03-05T10:00:00+02:00", "2024-13-45", 1e300, -1e20]),
+        "authors": json_values,
+        "lang": json_values,
+        "source": json_values,
+        "fetched_at": json_values,
+    },
+)
 jsonl_lines = st.lists(
-    st.one_of(json_values.map(json.dumps), articles.map(json.dumps), st.text(max_size=80)), max_size=12,
+    st.one_of(json_values.map(json.dumps), articles.map(json.dumps), st.text(max_size=80)),
+    max_size=12,
 )
 
 
@@ -51,14 +61,21 @@ def _warc_bytes(gz: bool) -> bytes:
     out = io.BytesIO()
     w = WARCWriter(out, gzip=gz)
     w.write_record(w.create_warcinfo_record("crawl.warc", {"software": "newsmill-tests"}))
-    for i, (status, content_type) in enumerate([("200 OK", "text/html; charset=utf-8"), ("404 Not Found", "text/html"),
-                                                 ("200 OK", "image/png"), ("200 OK", "text/html; charset=windows-1252")]):
+    for i, (status, content_type) in enumerate(
+        [
+            ("200 OK", "text/html; charset=utf-8"),
+            ("404 Not Found", "text/html"),
+            ("200 OK", "image/png"),
+            ("200 OK", "text/html; charset=windows-1252"),
+        ]
+    ):
         url = f"https://news.example.com/{i}"
         request = StatusAndHeaders("GET / HTTP/1.1", [("Host", "news.example.com")], is_http_request=True)
         w.write_record(w.create_warc_record(url, "request", payload=io.BytesIO(b""), http_headers=request))
         headers = StatusAndHeaders(status, [("Content-Type", content_type)], protocol="HTTP/1.1")
-        w.write_record(w.create_warc_record(url, "response", payload=io.BytesIO(PAGE.encode("cp1252")),
-                                            http_headers=headers))
+        w.write_record(
+            w.create_warc_record(url, "response", payload=io.BytesIO(PAGE.encode("cp1252")), http_headers=headers)
+        )
     return out.getvalue()
 
 
@@ -145,9 +162,9 @@ def test_damaged_warc_never_breaks_reading(suffix, data):
     if damage == "truncate":
         content = original[:start]
     elif damage == "overwrite":
-        content = original[:start] + junk + original[start + len(junk):]
+        content = original[:start] + junk + original[start + len(junk) :]
     elif damage == "insert":
         content = original[:start] + junk + original[start:]
     else:
-        content = original[:start] + original[start + len(junk):]
+        content = original[:start] + original[start + len(junk) :]
     check_invariants(content, suffix, data.draw(limits, label="max_record_bytes"))

@@ -16,7 +16,11 @@ from warcio.warcwriter import WARCWriter
 from transforms.documents import Record, Reject
 from transforms.read import read_file
 
-PAGE = b"<html><head><title>Harbour reopens</title></head><body><p>" + b"The quay is open again. " * 40 + b"</p></body></html>"
+PAGE = (
+    b"<html><head><title>Harbour reopens</title></head><body><p>"
+    + b"The quay is open again. " * 40
+    + b"</p></body></html>"
+)
 
 
 def crawl(n: int, gz: bool) -> tuple[bytes, list[tuple[int, int]]]:
@@ -45,8 +49,10 @@ def read(tmp_path, name: str, data: bytes, **kw) -> list:
 
 def summary(items, path) -> list[tuple[str, str, str]]:
     """(kind, reason or url, offset) of each item."""
-    return [(type(x).__name__, x.reason if isinstance(x, Reject) else x.url, x.document.source_uri.removeprefix(f"{path}#"))
-            for x in items]
+    return [
+        (type(x).__name__, x.reason if isinstance(x, Reject) else x.url, x.document.source_uri.removeprefix(f"{path}#"))
+        for x in items
+    ]
 
 
 def pages(spans, *numbers, path) -> list[tuple[str, str, str]]:
@@ -95,7 +101,9 @@ def peak_bytes(function) -> tuple[object, int]:
 
 def test_gzip_member_inflating_to_an_endless_header_is_one_reject_in_bounded_memory(tmp_path):
     data, spans = crawl(2, gz=True)
-    bomb = gzip_stream([b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://bomb.example.com/\r\nX-Pad: "], 64 << 20)
+    bomb = gzip_stream(
+        [b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://bomb.example.com/\r\nX-Pad: "], 64 << 20
+    )
     assert len(bomb) < 256 * 1024  # 64 MB of header in a member of ~64 KB
     cut = spans[0][1]  # after the first response: the bomb, then the second page's request and response
     hostile = data[:cut] + bomb + data[cut:]
@@ -106,8 +114,11 @@ def test_gzip_member_inflating_to_an_endless_header_is_one_reject_in_bounded_mem
 
     assert peak < 24 << 20, f"reading peaked at {peak:,} bytes"
     moved = [(start + len(bomb), end + len(bomb)) for start, end in spans]
-    assert summary(items, path) == [*pages(spans, 0, path=path), ("Reject", BOMB_REASONS, str(cut)),
-                                    *pages([spans[0], moved[1]], 1, path=path)]
+    assert summary(items, path) == [
+        *pages(spans, 0, path=path),
+        ("Reject", BOMB_REASONS, str(cut)),
+        *pages([spans[0], moved[1]], 1, path=path),
+    ]
     assert "65,536" in items[1].detail or "inflates past" in items[1].detail
 
 
@@ -123,7 +134,10 @@ def test_plain_warc_with_an_endless_header_line_is_one_reject_in_bounded_memory(
 
     assert peak < 12 << 20, f"reading peaked at {peak:,} bytes"
     assert [(type(x).__name__, getattr(x, "reason", None)) for x in items] == [
-        ("Record", None), ("Reject", "broken_warc_record"), ("Record", None)]
+        ("Record", None),
+        ("Reject", "broken_warc_record"),
+        ("Record", None),
+    ]
     assert items[1].document.source_uri == f"{path}#{cut}"
 
 
@@ -134,14 +148,17 @@ def test_gzip_member_with_garbage_in_the_middle_costs_only_its_record(tmp_path):
     data, spans = crawl(4, gz=True)
     start, end = spans[1]
     middle = (start + end) // 2
-    damaged = data[:middle] + bytes(range(7, 71)) + data[middle + 64:]
+    damaged = data[:middle] + bytes(range(7, 71)) + data[middle + 64 :]
     path = tmp_path / "bad.warc.gz"
     path.write_bytes(damaged)
 
     items = list(read_file(path))
 
-    assert summary(items, path) == [*pages(spans, 0, path=path), ("Reject", "broken_warc_record", str(start)),
-                                    *pages(spans, 2, 3, path=path)]
+    assert summary(items, path) == [
+        *pages(spans, 0, path=path),
+        ("Reject", "broken_warc_record", str(start)),
+        *pages(spans, 2, 3, path=path),
+    ]
 
 
 @pytest.mark.parametrize("gz", [False, True], ids=["warc", "warc.gz"])
@@ -151,15 +168,18 @@ def test_damaged_record_header_costs_only_that_record(tmp_path, gz):
     if gz:  # a member that inflates fine but holds no WARC record
         damaged = data[:start] + gzip.compress(b"\x00\x01 not a record header\r\n" * 20) + data[end:]
     else:
-        damaged = data[:start] + b"WARP/9.9 garbled" + data[start + 16:]
+        damaged = data[:start] + b"WARP/9.9 garbled" + data[start + 16 :]
     path = tmp_path / ("bad.warc.gz" if gz else "bad.warc")
     path.write_bytes(damaged)
     moved = [(s + len(damaged) - len(data), e) for s, e in spans]
 
     items = list(read_file(path))
 
-    assert summary(items, path) == [*pages(spans, 0, path=path), ("Reject", "broken_warc_record", str(start)),
-                                    *pages([spans[0], spans[1], *moved[2:]], 2, 3, path=path)]
+    assert summary(items, path) == [
+        *pages(spans, 0, path=path),
+        ("Reject", "broken_warc_record", str(start)),
+        *pages([spans[0], spans[1], *moved[2:]], 2, 3, path=path),
+    ]
     assert "skipped, reading goes on" in items[1].detail
 
 
@@ -174,8 +194,11 @@ def test_junk_between_records_is_one_reject_and_nothing_is_lost(tmp_path, gz):
 
     items = list(read_file(path))
 
-    assert summary(items, path) == [*pages(spans, 0, path=path), ("Reject", "broken_warc_record", str(cut)),
-                                    *pages([spans[0], *moved[1:]], 1, 2, path=path)]
+    assert summary(items, path) == [
+        *pages(spans, 0, path=path),
+        ("Reject", "broken_warc_record", str(cut)),
+        *pages([spans[0], *moved[1:]], 1, 2, path=path),
+    ]
 
 
 # --- 3. a Content-Length that overstates the record ------------------------------------
@@ -198,8 +221,11 @@ def test_plain_content_length_overstated_mid_file_is_truncated_and_neighbours_lo
 
     items = list(read_file(path))
 
-    assert summary(items, path) == [*pages(spans, 0, path=path), ("Reject", "truncated", str(start)),
-                                    *pages([spans[0], spans[1], *moved[2:]], 2, 3, path=path)]
+    assert summary(items, path) == [
+        *pages(spans, 0, path=path),
+        ("Reject", "truncated", str(start)),
+        *pages([spans[0], spans[1], *moved[2:]], 2, 3, path=path),
+    ]
 
 
 def test_plain_content_length_running_past_the_end_truncates_only_that_record(tmp_path):
@@ -212,8 +238,11 @@ def test_plain_content_length_running_past_the_end_truncates_only_that_record(tm
 
     items = list(read_file(path))
 
-    assert summary(items, path) == [*pages(spans, 0, path=path), ("Reject", "truncated", str(start)),
-                                    ("Record", "https://news.example.com/2", str(spans[2][0] + grown))]
+    assert summary(items, path) == [
+        *pages(spans, 0, path=path),
+        ("Reject", "truncated", str(start)),
+        ("Record", "https://news.example.com/2", str(spans[2][0] + grown)),
+    ]
 
 
 def test_gzip_member_whose_content_length_overstates_it_is_truncated_and_neighbours_load(tmp_path):
@@ -227,8 +256,11 @@ def test_gzip_member_whose_content_length_overstates_it_is_truncated_and_neighbo
 
     items = list(read_file(path))
 
-    assert summary(items, path) == [*pages(spans, 0, path=path), ("Reject", "truncated", str(start)),
-                                    ("Record", "https://news.example.com/2", str(spans[2][0] + grown))]
+    assert summary(items, path) == [
+        *pages(spans, 0, path=path),
+        ("Reject", "truncated", str(start)),
+        ("Record", "https://news.example.com/2", str(spans[2][0] + grown)),
+    ]
 
 
 # --- every exception in a record's parsing is that record's reject ---------------------------
@@ -250,8 +282,11 @@ def test_exception_while_parsing_a_record_rejects_that_record_only(tmp_path, gz,
 
     items = read(tmp_path, path.name, data)
 
-    assert summary(items, path) == [*pages(spans, 0, path=path), ("Reject", "broken_warc_record", str(spans[1][0])),
-                                    *pages(spans, 2, path=path)]
+    assert summary(items, path) == [
+        *pages(spans, 0, path=path),
+        ("Reject", "broken_warc_record", str(spans[1][0])),
+        *pages(spans, 2, path=path),
+    ]
     assert "RuntimeError: parser fell over" in items[1].detail
 
 
@@ -281,8 +316,11 @@ def test_record_declaring_an_absurd_length_mid_file_is_a_bomb_and_the_rest_loads
 
     items = list(read_file(path))
 
-    assert summary(items, path) == [*pages(spans, 0, path=path), ("Reject", "decompression_bomb", str(start)),
-                                    *pages([spans[0], spans[1], *moved[2:]], 2, 3, path=path)]
+    assert summary(items, path) == [
+        *pages(spans, 0, path=path),
+        ("Reject", "decompression_bomb", str(start)),
+        *pages([spans[0], spans[1], *moved[2:]], 2, 3, path=path),
+    ]
 
 
 def test_gzip_warc_whose_first_bytes_are_damaged_still_reads_its_other_members(tmp_path):

@@ -9,7 +9,6 @@ the path is spelt, and write their files whole or not at all.
 """
 
 import hashlib
-import json
 import os
 import shutil
 import stat
@@ -25,8 +24,8 @@ import pytest
 
 import warehouse.export
 from flows.cli import main
-from tests.test_readme_queries import QUERIES
 from tests.terminal import on_a_terminal
+from tests.test_readme_queries import QUERIES
 from transforms.documents import Article, Document, Mention, Reject
 from warehouse import RunRecord, Warehouse, read_only
 from warehouse.export import TABLES
@@ -41,15 +40,30 @@ def built(tmp_path_factory) -> Path:
     """A small warehouse written by the real writer (no Prefect): two articles, one titled
     with a script, three mentions of two people, a reject, a finished run."""
     db = tmp_path_factory.mktemp("built") / "warehouse.duckdb"
-    texts = [("Alice Smith in Paris, \"quoted\"", "Alice Smith went to Paris.\nA second line, with a comma."),
-             ("<script>alert(1)</script>", "Bob Jones met Alice Smith in Leith.")]
-    mentions = [(Mention(0, 11, "Alice Smith", "PERSON", "Alice Smith"),),
-                (Mention(0, 9, "Bob Jones", "PERSON", "Bob Jones"), Mention(14, 25, "Alice Smith", "PERSON", "Alice Smith"))]
-    articles = [Article(document=Document(f"/in/{i}.txt", "txt", f"sha-{i}", len(text)), text=text, title=title,
-                        url=f"https://example.com/{i}", site="example.com", published_at=datetime(2026, 1, 5 + i, 10),
-                        language="en", language_prob=0.99, content_hash=f"hash-{i}", mentions=mentions[i],
-                        removed_lines=((3, "Share.", "residue_phrase"),))
-                for i, (title, text) in enumerate(texts)]
+    texts = [
+        ('Alice Smith in Paris, "quoted"', "Alice Smith went to Paris.\nA second line, with a comma."),
+        ("<script>alert(1)</script>", "Bob Jones met Alice Smith in Leith."),
+    ]
+    mentions = [
+        (Mention(0, 11, "Alice Smith", "PERSON", "Alice Smith"),),
+        (Mention(0, 9, "Bob Jones", "PERSON", "Bob Jones"), Mention(14, 25, "Alice Smith", "PERSON", "Alice Smith")),
+    ]
+    articles = [
+        Article(
+            document=Document(f"/in/{i}.txt", "txt", f"sha-{i}", len(text)),
+            text=text,
+            title=title,
+            url=f"https://example.com/{i}",
+            site="example.com",
+            published_at=datetime(2026, 1, 5 + i, 10),
+            language="en",
+            language_prob=0.99,
+            content_hash=f"hash-{i}",
+            mentions=mentions[i],
+            removed_lines=((3, "Share.", "residue_phrase"),),
+        )
+        for i, (title, text) in enumerate(texts)
+    ]
     reject = Reject(Document("/in/empty.txt", "txt", "sha-empty", 0), "empty", "the file holds no text")
     run = RunRecord()
     run.counts.update(documents=3, loaded=3, articles=2, rejects=1, mentions=3)
@@ -85,9 +99,16 @@ def outside(tmp_path) -> Path:
 
 def _state(folder: Path) -> dict[str, str]:
     """Every entry under `folder` (links as links), with a digest of each file's bytes."""
-    return {str(path.relative_to(folder)): ("link " + os.readlink(path) if path.is_symlink() else
-                                            hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "folder")
-            for path in sorted(folder.rglob("*"))}
+    return {
+        str(path.relative_to(folder)): (
+            "link " + os.readlink(path)
+            if path.is_symlink()
+            else hashlib.sha256(path.read_bytes()).hexdigest()
+            if path.is_file()
+            else "folder"
+        )
+        for path in sorted(folder.rglob("*"))
+    }
 
 
 def _counts(db: Path) -> dict[str, int]:
@@ -123,7 +144,7 @@ REFUSED = {
     "attach": "attach '{outside}/other.duckdb'",
     "attach read-only": "attach '{outside}/other.duckdb' (read_only)",
     "attach for writing and write": "attach '{outside}/other.duckdb' as other (read_only false); "
-                                    "create table other.oops as select 1",
+    "create table other.oops as select 1",
     "attach a new file": "attach '{outside}/new.duckdb' as new",
     "attach in memory": "attach ':memory:' as scratch",
     "attach the warehouse again": "attach '{db}' as again",
@@ -187,11 +208,24 @@ def test_newsmill_sql_refuses_in_one_line_and_changes_nothing(template, db, outs
 def test_the_real_command_exits_1_without_a_traceback(db):
     before = _state(db.parent)
     result = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "sql", f"copy (select 'oops') to '{db}' (use_tmp_file false)", "--db", str(db)],
-        capture_output=True, text=True, timeout=60, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "flows.cli",
+            "sql",
+            f"copy (select 'oops') to '{db}' (use_tmp_file false)",
+            "--db",
+            str(db),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
     )
     assert result.returncode == 1
-    assert result.stderr.count("\n") == 1 and "read-only for queries" in result.stderr and "Traceback" not in result.stderr
+    assert (
+        result.stderr.count("\n") == 1 and "read-only for queries" in result.stderr and "Traceback" not in result.stderr
+    )
     assert _state(db.parent) == before
 
 
@@ -211,8 +245,12 @@ def test_python_readers_are_refused_the_same(db, outside):
 
 
 # Accepted on a locked connection by DuckDB 1.5: profiling and logging to the connection's memory.
-IN_MEMORY_SETTINGS = ["pragma enable_profiling", "pragma disable_checkpoint_on_shutdown", "call enable_logging()",
-                      "select count(*) from duckdb_logs"]
+IN_MEMORY_SETTINGS = [
+    "pragma enable_profiling",
+    "pragma disable_checkpoint_on_shutdown",
+    "call enable_logging()",
+    "select count(*) from duckdb_logs",
+]
 
 
 def test_what_a_reader_may_still_do_stays_in_memory(db, outside):
@@ -232,8 +270,9 @@ def test_what_a_reader_may_still_do_stays_in_memory(db, outside):
         for in_memory in IN_MEMORY_SETTINGS:
             con.execute(in_memory).fetchall()
         assert con.execute("select count(*), twice(count(*)) from picked").fetchall() == [(3, 6)]
-        assert con.execute("select count(*) from people join entities using (name) "
-                           "where label = getvariable('wanted')").fetchall() == [(2,)]
+        assert con.execute(
+            "select count(*) from people join entities using (name) where label = getvariable('wanted')"
+        ).fetchall() == [(2,)]
         with pytest.raises(duckdb.PermissionException):
             con.execute(f"copy picked to '{outside}/picked.csv'")
     assert _state(db.parent) == before
@@ -242,10 +281,12 @@ def test_what_a_reader_may_still_do_stays_in_memory(db, outside):
 
 def test_queries_and_views_work_on_the_locked_connection(db):
     with read_only(db) as con:
-        settings = con.execute("select current_setting('access_mode'), current_setting('enable_external_access'), "
-                               "current_setting('autoinstall_known_extensions'), "
-                               "current_setting('autoload_known_extensions'), "
-                               "current_setting('lock_configuration')").fetchall()
+        settings = con.execute(
+            "select current_setting('access_mode'), current_setting('enable_external_access'), "
+            "current_setting('autoinstall_known_extensions'), "
+            "current_setting('autoload_known_extensions'), "
+            "current_setting('lock_configuration')"
+        ).fetchall()
         assert settings == [("read_only", False, False, False, True)]
         for view in VIEWS:
             con.execute(f"select * from {view}").fetchall()
@@ -256,13 +297,24 @@ def test_queries_and_views_work_on_the_locked_connection(db):
 
 def test_sql_piped_into_the_shell_runs_as_newsmill_sql_runs_it(db):
     before = _state(db.parent)
-    piped = subprocess.run([sys.executable, "-m", "flows.cli", "shell", "--db", str(db)], input="select count(*) from articles;\n",
-                           capture_output=True, text=True, timeout=60, cwd=ROOT)
+    piped = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "shell", "--db", str(db)],
+        input="select count(*) from articles;\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
     assert (piped.returncode, piped.stdout) == (0, f"{ROWS['articles']}\n")
 
-    refused = subprocess.run([sys.executable, "-m", "flows.cli", "shell", "--db", str(db)],
-                             input=f"select 1;\ncopy (select 'oops') to '{db}' (use_tmp_file false);\nselect 2;\n",
-                             capture_output=True, text=True, timeout=60, cwd=ROOT)
+    refused = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "shell", "--db", str(db)],
+        input=f"select 1;\ncopy (select 'oops') to '{db}' (use_tmp_file false);\nselect 2;\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
     assert (refused.returncode, refused.stdout) == (1, "1\n")  # stops at the statement refused
     assert refused.stderr.startswith("newsmill: refused (") and refused.stderr.count("\n") == 1
     assert _state(db.parent) == before
@@ -272,8 +324,14 @@ def test_the_interactive_shell_is_the_duckdb_cli_locked(db):
     """The DuckDB CLI installed with newsmill, on a terminal: it opens the warehouse, and
     refuses to write it or to unlock its settings."""
     before = _state(db.parent)
-    typed = [f"copy (select 'oops') to '{db}' (use_tmp_file false);", "set disabled_filesystems = '';",
-             f".open {db}", ".shell touch oops", "select 40 + count(*) as answer from articles;", ".quit"]
+    typed = [
+        f"copy (select 'oops') to '{db}' (use_tmp_file false);",
+        "set disabled_filesystems = '';",
+        f".open {db}",
+        ".shell touch oops",
+        "select 40 + count(*) as answer from articles;",
+        ".quit",
+    ]
     screen = on_a_terminal([sys.executable, "-m", "flows.cli", "shell", "--db", str(db)], ROOT, typed=typed).screen
     assert "LocalFileSystem has been disabled by configuration" in screen
     assert "the configuration has been locked" in screen
@@ -296,7 +354,9 @@ WAREHOUSE_FILES = {
     "its run lock": lambda db, links: db.with_name(db.name + ".lock"),
     "a relative path with ..": lambda db, links: Path(os.path.relpath(db.parent)) / "sub" / ".." / db.name,
     "a symlink to the warehouse": lambda db, links: _symlink(links / "report.html", db),
-    "a symlink to its wal, not yet there": lambda db, links: _symlink(links / "wal.html", db.with_name(db.name + ".wal")),
+    "a symlink to its wal, not yet there": lambda db, links: _symlink(
+        links / "wal.html", db.with_name(db.name + ".wal")
+    ),
     "the warehouse through a symlinked folder": lambda db, links: _symlink(links / "folder", db.parent) / db.name,
     "a hard link to the warehouse": lambda db, links: _hard_link(links / "hard.html", db),
 }
@@ -364,8 +424,10 @@ def test_export_writes_every_table_whole_or_not_at_all(db, tmp_path, monkeypatch
         for table in TABLES:
             con.execute(f"COPY (SELECT * FROM {table}) TO '{tmp_path}/direct.csv' (FORMAT csv, HEADER)")
             assert (out / f"{table}.csv").read_bytes() == (tmp_path / "direct.csv").read_bytes(), table
-            assert (con.execute(f"SELECT * FROM '{out}/{table}.parquet'").fetchall()
-                    == con.execute(f"SELECT * FROM {table}").fetchall()), table
+            assert (
+                con.execute(f"SELECT * FROM '{out}/{table}.parquet'").fetchall()
+                == con.execute(f"SELECT * FROM {table}").fetchall()
+            ), table
             assert stat.S_IMODE((out / f"{table}.parquet").stat().st_mode) == 0o666 & ~_umask()
     assert _counts(db) == ROWS
 
@@ -376,7 +438,8 @@ def test_export_writes_every_table_whole_or_not_at_all(db, tmp_path, monkeypatch
     with pytest.raises(duckdb.CatalogException):
         main(["export", "--format", "csv", str(out), "--db", str(db)])
     assert {path.name: path.read_text() for path in out.iterdir()} == {
-        f"{t}.{f}": "the previous export" for t in TABLES for f in ("csv", "parquet")}
+        f"{t}.{f}": "the previous export" for t in TABLES for f in ("csv", "parquet")
+    }
 
 
 def test_report_replaces_its_file_in_one_step(db, tmp_path, capsys):

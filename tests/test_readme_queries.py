@@ -7,8 +7,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import SAMPLE
+
 from flows.cli import format_summary
 from flows.ingest import ingest
 
@@ -32,7 +32,7 @@ def _example_queries() -> list[tuple[str, str]]:
     section = _section("Example queries")
     found, previous_end = [], 0
     for block in re.finditer(r"^```sql\n(.*?)^```", section, re.M | re.S):
-        questions = re.findall(r"\*\*(.+?)\*\*", section[previous_end:block.start()])
+        questions = re.findall(r"\*\*(.+?)\*\*", section[previous_end : block.start()])
         found.append((questions[-1] if questions else f"query {len(found) + 1} (no question)", block.group(1).strip()))
         previous_end = block.end()
     return found
@@ -58,8 +58,10 @@ def _documented_tables() -> dict[str, dict[str, str]]:
     """{table: {column: type}} from each `**table**` paragraph and the table under it."""
     tables_part = _section("Schema").split("### Views")[0]
     pieces = re.split(r"^\*\*(\w+)\*\*", tables_part, flags=re.M)
-    return {name: {row[0]: row[1] for row in _markdown_rows(body.splitlines())}
-            for name, body in zip(pieces[1::2], pieces[2::2])}
+    return {
+        name: {row[0]: row[1] for row in _markdown_rows(body.splitlines())}
+        for name, body in zip(pieces[1::2], pieces[2::2])
+    }
 
 
 def _documented_views() -> dict[str, str]:

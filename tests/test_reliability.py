@@ -12,8 +12,21 @@ def test_a_folder_of_every_kind_of_bad_input_is_accounted_for(prefect_server, tm
     write_hostile_folder(folder, empty_files=50, big_line_mb=21)
 
     # Overlapping arguments and a symlink loop reach the same files.
-    assert main(["ingest", str(folder), str(folder / "loop"), str(folder / "good" / "*.txt"), "--db", str(db),
-                 "--processes", "1"]) == 0
+    assert (
+        main(
+            [
+                "ingest",
+                str(folder),
+                str(folder / "loop"),
+                str(folder / "good" / "*.txt"),
+                "--db",
+                str(db),
+                "--processes",
+                "1",
+            ]
+        )
+        == 0
+    )
 
     assert broken_invariants(db) == {}
     assert files_without_rows(db, folder) == []

@@ -3,7 +3,6 @@
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -25,13 +24,17 @@ def warehouse(prefect_server, tmp_path_factory) -> Path:
     """The sample, an article whose title is a script, and two records that are rejected."""
     folder = tmp_path_factory.mktemp("input")
     shutil.copytree(SAMPLE, folder, dirs_exist_ok=True)
-    body = "".join(f"<p>Paragraph {i} of a report on the harbour works in Leith, which the council approved "
-                   f"on Tuesday after a long debate about costs and the timetable.</p>" for i in range(6))
+    body = "".join(
+        f"<p>Paragraph {i} of a report on the harbour works in Leith, which the council approved "
+        f"on Tuesday after a long debate about costs and the timetable.</p>"
+        for i in range(6)
+    )
     (folder / "hostile.html").write_text(
         f"""<!DOCTYPE html><html><head><title>{HOSTILE_TITLE.replace("<", "&lt;")}</title>
         <meta property="og:title" content="&lt;script&gt;alert(1)&lt;/script&gt;">
         <meta property="article:published_time" content="2026-01-05T10:00:00Z"></head>
-        <body><article><h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>{body}</article></body></html>""")
+        <body><article><h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>{body}</article></body></html>"""
+    )
     (folder / "empty.txt").write_bytes(b"")
     (folder / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     db = tmp_path_factory.mktemp("report") / "warehouse.duckdb"
@@ -63,7 +66,7 @@ def test_the_report_renders_in_headless_chromium_with_every_chart(warehouse, tmp
     assert not re.search(r"https?://(?!www\.w3\.org/2000/svg)", report.read_text())  # nothing fetched
 
     image = Image.open(screenshot).convert("RGB")
-    bar = tuple(int(BAR[i:i + 2], 16) for i in (1, 3, 5))
+    bar = tuple(int(BAR[i : i + 2], 16) for i in (1, 3, 5))
     painted = sum(count for count, colour in image.getcolors(image.width * image.height) if colour == bar)
     assert image.size == (1200, 3000) and painted > 20_000  # the bars are on screen, not just in the markup
 
@@ -89,7 +92,9 @@ def test_export_writes_every_table_in_both_formats(warehouse, tmp_path, capsys):
             stored = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             assert con.execute(f"SELECT count(*) FROM '{tmp_path}/parquet/{table}.parquet'").fetchone()[0] == stored
             assert con.execute(f"SELECT count(*) FROM read_csv('{tmp_path}/csv/{table}.csv')").fetchone()[0] == stored
-        titles = con.execute(f"SELECT title FROM '{tmp_path}/parquet/articles.parquet' EXCEPT SELECT title FROM articles")
+        titles = con.execute(
+            f"SELECT title FROM '{tmp_path}/parquet/articles.parquet' EXCEPT SELECT title FROM articles"
+        )
         assert titles.fetchall() == []
 
 
@@ -112,8 +117,11 @@ def test_report_and_export_refuse_an_output_of_the_wrong_kind(warehouse, tmp_pat
 
 def test_the_samples_towns_are_places_not_people(warehouse):
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        labels = dict(con.execute(
-            "SELECT name, label FROM entities WHERE name IN ('Glasgow', 'Carlisle', 'Penrith', 'Appleby')").fetchall())
+        labels = dict(
+            con.execute(
+                "SELECT name, label FROM entities WHERE name IN ('Glasgow', 'Carlisle', 'Penrith', 'Appleby')"
+            ).fetchall()
+        )
 
     assert labels == {"Glasgow": "GPE", "Carlisle": "GPE", "Penrith": "GPE", "Appleby": "GPE"}
 
@@ -123,17 +131,27 @@ def test_top_entities_tied_on_stories_rank_by_mentions_then_name():
     migrate(con)
     create_views(con)
     for n in range(3):
-        con.execute("""INSERT INTO articles (article_id, doc_id, source_uri, language, language_prob, text, word_count,
+        con.execute(
+            """INSERT INTO articles (article_id, doc_id, source_uri, language, language_prob, text, word_count,
                                              content_hash, cluster_id, is_canonical, run_id)
-                       VALUES (?, ?, ?, 'en', 1, 'text', 1, ?, ?, true, 'run')""", [f"a{n}", f"a{n}", f"a{n}", f"a{n}", f"a{n}"])
+                       VALUES (?, ?, ?, 'en', 1, 'text', 1, ?, ?, true, 'run')""",
+            [f"a{n}", f"a{n}", f"a{n}", f"a{n}", f"a{n}"],
+        )
     # (entity, label, articles it is mentioned in, mentions in each)
-    for name, label, articles, each in [("Alder", "PERSON", 2, 1), ("Zelda Quist", "PERSON", 2, 3), ("Birch", "ORG", 2, 2),
-                                        ("Carlisle", "GPE", 3, 1)]:
+    for name, label, articles, each in [
+        ("Alder", "PERSON", 2, 1),
+        ("Zelda Quist", "PERSON", 2, 3),
+        ("Birch", "ORG", 2, 2),
+        ("Carlisle", "GPE", 3, 1),
+    ]:
         con.execute("INSERT INTO entities (entity_id, name, label) VALUES (?, ?, ?)", [name, name, label])
         for n in range(articles):
             for _ in range(each):
-                con.execute("""INSERT INTO mentions (article_id, entity_id, surface, start_char, end_char, label)
-                               VALUES (?, ?, ?, 0, 1, ?)""", [f"a{n}", name, name, label])
+                con.execute(
+                    """INSERT INTO mentions (article_id, entity_id, surface, start_char, end_char, label)
+                               VALUES (?, ?, ?, 0, 1, ?)""",
+                    [f"a{n}", name, name, label],
+                )
 
     section = re.search(r'<section id="top-entities">(.*?)</section>', render_report(con), re.S).group(1)
     assert re.findall(r"<title>(\w[\w ]*) · ", section) == ["Carlisle", "Zelda Quist", "Birch", "Alder"]
@@ -148,8 +166,24 @@ def test_report_on_a_missing_warehouse_says_how_to_make_one(tmp_path, capsys):
 def _chromium(page: Path, action: str, tmp_path: Path) -> subprocess.CompletedProcess:
     # Flags for a closed network, as root: no sandbox, no background connections.
     return subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-         f"--user-data-dir={tmp_path / 'chromium-profile'}", "--window-size=1200,3000", action, page.as_uri()],
-        capture_output=True, text=True, timeout=120, check=True,
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            f"--user-data-dir={tmp_path / 'chromium-profile'}",
+            "--window-size=1200,3000",
+            action,
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )

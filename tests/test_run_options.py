@@ -19,20 +19,38 @@ def test_every_run_option_is_a_flag_named_after_it_with_the_same_default(command
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
 def test_the_flags_give_the_options_they_name(command):
-    args = _parser().parse_args([*command, "--force", "--processes", "3", "--wait", "1.5", "--max-record-mb", "2",
-                                 "--batch-size", "64", "--dask-address", "tcp://10.0.0.1:8786"])
+    args = _parser().parse_args(
+        [
+            *command,
+            "--force",
+            "--processes",
+            "3",
+            "--wait",
+            "1.5",
+            "--max-record-mb",
+            "2",
+            "--batch-size",
+            "64",
+            "--dask-address",
+            "tcp://10.0.0.1:8786",
+        ]
+    )
 
     assert RunOptions(**{name: getattr(args, name) for name in RunOptions.model_fields}) == RunOptions(
-        force=True, processes=3, wait=1.5, max_record_mb=2, batch_size=64, dask_address="tcp://10.0.0.1:8786")
+        force=True, processes=3, wait=1.5, max_record_mb=2, batch_size=64, dask_address="tcp://10.0.0.1:8786"
+    )
 
 
-@pytest.mark.parametrize("flag, value, expected", [
-    ("--processes", "0", "a whole number of at least 1"),
-    ("--processes", "1.5", "a whole number of at least 1"),
-    ("--batch-size", "-4", "a whole number of at least 1"),
-    ("--wait", "nan", "a number of seconds"),
-    ("--max-record-mb", "0", "a size in MB above 0"),
-])
+@pytest.mark.parametrize(
+    "flag, value, expected",
+    [
+        ("--processes", "0", "a whole number of at least 1"),
+        ("--processes", "1.5", "a whole number of at least 1"),
+        ("--batch-size", "-4", "a whole number of at least 1"),
+        ("--wait", "nan", "a number of seconds"),
+        ("--max-record-mb", "0", "a size in MB above 0"),
+    ],
+)
 def test_a_bad_value_is_refused_saying_what_was_expected(flag, value, expected, capsys):
     with pytest.raises(SystemExit) as exit:
         _parser().parse_args(["ingest", "x", flag, value])

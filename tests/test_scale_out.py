@@ -21,7 +21,16 @@ OUTCOME = {
     "entities": "SELECT entity_id, name, label, aliases, mention_count FROM entities ORDER BY 1",
     "minhashes": "SELECT article_id, signature FROM minhashes ORDER BY 1",
 }
-STAGES = ["read", "skip unchanged", "clean", "site templates", "language and signatures", "duplicates", "entities", "load"]
+STAGES = [
+    "read",
+    "skip unchanged",
+    "clean",
+    "site templates",
+    "language and signatures",
+    "duplicates",
+    "entities",
+    "load",
+]
 
 
 def _outcome(db: Path) -> dict[str, list]:
@@ -67,7 +76,9 @@ def test_a_dask_cluster_gives_what_one_process_gives(one_process, corpus, tmp_pa
 def test_runs_record_each_stage_in_pipeline_order(one_process):
     summary, db = one_process
     with duckdb.connect(str(db), read_only=True) as con:
-        stages = con.execute("SELECT stage, items, seconds FROM run_stages WHERE run_id = ?", [summary["run_id"]]).fetchall()
+        stages = con.execute(
+            "SELECT stage, items, seconds FROM run_stages WHERE run_id = ?", [summary["run_id"]]
+        ).fetchall()
 
     assert [stage for stage, _, _ in stages] == STAGES
     assert all(items == 160 for _, items, _ in stages)
@@ -80,18 +91,28 @@ def test_each_run_leaves_a_markdown_report_in_prefect(one_process):
 
     async def latest_report() -> str:
         async with get_client() as client:
-            found = await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["newsmill-ingest"])))
+            found = await client.read_artifacts(
+                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["newsmill-ingest"]))
+            )
         return max(found, key=lambda a: a.created).data
 
     report = asyncio.run(latest_report())
 
     assert report.startswith("# newsmill ingest ")
-    for section in ("| articles |", "| duplicates", "## Languages", "## Top entities", "## Time per stage", "| entities |"):
+    for section in (
+        "| articles |",
+        "| duplicates",
+        "## Languages",
+        "## Top entities",
+        "## Time per stage",
+        "| entities |",
+    ):
         assert section in report
 
 
-def test_a_batch_the_machine_fails_does_not_sink_the_others_and_is_retried_next_run(prefect_server, sample_copy,
-                                                                                    tmp_path, monkeypatch):
+def test_a_batch_the_machine_fails_does_not_sink_the_others_and_is_retried_next_run(
+    prefect_server, sample_copy, tmp_path, monkeypatch
+):
     """A failure of the machine, not of a record (here an I/O error), fails its whole batch.
     (A record that fails alone is a processing_error reject: tests/test_ingest_hostile.py.)"""
     db = tmp_path / "w.duckdb"
@@ -142,12 +163,18 @@ def test_a_listener_follows_the_run_batch_by_batch(prefect_server, sample_copy, 
 
 
 def test_a_batch_that_fails_to_load_keeps_its_file_unread_though_a_later_batch_finished_it(
-        prefect_server, sample_copy, tmp_path, monkeypatch):
+    prefect_server, sample_copy, tmp_path, monkeypatch
+):
     """Batches overlap: the next one is read and cleaned before the failing one loads."""
     feed = tmp_path / "feed.jsonl"
     texts = sorted(p.read_text() for p in sample_copy.glob("*.txt"))[:5]
-    feed.write_text("".join(json.dumps({"url": f"https://x.example/{i}", "text": f"Story {i}.\n{text}"}) + "\n"
-                            for i in range(10) for text in [texts[i % 5]]))
+    feed.write_text(
+        "".join(
+            json.dumps({"url": f"https://x.example/{i}", "text": f"Story {i}.\n{text}"}) + "\n"
+            for i in range(10)
+            for text in [texts[i % 5]]
+        )
+    )
     db = tmp_path / "w.duckdb"
     merge = flows.ingest.Entities.merge
 

@@ -26,7 +26,7 @@ def test_a_cluster_is_tagged_once_through_its_canonical_member_and_its_copies_ta
     assert plan.stored_origins() == set()
     assert plan.texts == [TextToTag("en", CANONICAL)]
     mentions = plan.mentions(copy, {TextToTag("en", CANONICAL): FOUND})
-    assert [(m.surface, COPY[m.start_char:m.end_char]) for m in mentions] == [("Maria Lopez",) * 2, ("Lisbon",) * 2]
+    assert [(m.surface, COPY[m.start_char : m.end_char]) for m in mentions] == [("Maria Lopez",) * 2, ("Lisbon",) * 2]
 
 
 def test_a_copy_of_a_stored_article_takes_its_stored_mentions_and_is_not_tagged():

@@ -10,7 +10,7 @@ import duckdb
 import psutil
 import pytest
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId, LogFilter, LogFilterFlowRunId
+from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
 from prefect.settings import PREFECT_API_URL
 
 from bench.corpus import write_mixed_folder
@@ -64,8 +64,14 @@ def test_without_a_terminal_there_is_no_bar_and_no_prefect_log(prefect_api, tmp_
     import subprocess
 
     db = tmp_path / "w.duckdb"
-    result = subprocess.run([*NEWSMILL, "ingest", str(SAMPLE), "--db", str(db)], capture_output=True, text=True,
-                            timeout=300, cwd=ROOT, env=prefect_api)
+    result = subprocess.run(
+        [*NEWSMILL, "ingest", str(SAMPLE), "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env=prefect_api,
+    )
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout.startswith("12 documents: 12 loaded, 0 unchanged")
 
@@ -87,12 +93,19 @@ def test_ctrl_c_ends_the_run_in_one_line_and_leaves_no_process(server, prefect_a
         started.extend(p for p in psutil.Process().children(recursive=True) if p.pid not in ours_before)
         return True
 
-    session = on_a_terminal([*NEWSMILL, "ingest", str(folder), "--db", str(db), "--processes", "2"], ROOT, env=env,
-                            interrupt_when=reading, timeout=60)
+    session = on_a_terminal(
+        [*NEWSMILL, "ingest", str(folder), "--db", str(db), "--processes", "2"],
+        ROOT,
+        env=env,
+        interrupt_when=reading,
+        timeout=60,
+    )
 
     assert session.interrupted and session.returncode == 130
     shown = [line for line in session.text.splitlines() if line.strip() and "━" not in line]
-    assert shown == ["newsmill: interrupted. The batches loaded before it are kept, none is half-loaded; "
-                     "run the ingest again to go on."]
+    assert shown == [
+        "newsmill: interrupted. The batches loaded before it are kept, none is half-loaded; "
+        "run the ingest again to go on."
+    ]
     psutil.wait_procs(started, timeout=10)
     assert [p.cmdline() for p in started if p.is_running() and p.status() != psutil.STATUS_ZOMBIE] == []

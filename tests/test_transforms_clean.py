@@ -117,7 +117,10 @@ def test_removed_line_numbers_are_those_of_the_input_with_its_blank_lines():
     [
         ('<meta property="article:published_time" content="2024-03-14T10:30:00+02:00">', datetime(2024, 3, 14, 8, 30)),
         ('<meta content="2024-03-14T08:30:00Z" itemprop="datePublished">', datetime(2024, 3, 14, 8, 30)),
-        ('<script type="application/ld+json">{"datePublished": "2024-03-14T08:30:00"}</script>', datetime(2024, 3, 14, 8, 30)),
+        (
+            '<script type="application/ld+json">{"datePublished": "2024-03-14T08:30:00"}</script>',
+            datetime(2024, 3, 14, 8, 30),
+        ),
         ('<meta property="article:published_time" content="yesterday">', None),
     ],
 )
@@ -270,7 +273,9 @@ def test_chinese_and_japanese_words_are_counted_without_spaces():
 
 
 def test_mojibake_is_repaired_and_quotes_are_made_straight():
-    cleaned = clean_scraped_text("The Kremlinâ€™s summary came out on Tuesday, and â€œnothing changedâ€\x9d, officials said.")
+    cleaned = clean_scraped_text(
+        "The Kremlinâ€™s summary came out on Tuesday, and â€œnothing changedâ€\x9d, officials said."
+    )
 
     assert cleaned.text == 'The Kremlin\'s summary came out on Tuesday, and "nothing changed", officials said.'
 
@@ -279,34 +284,45 @@ def test_full_width_cjk_punctuation_is_left_as_written():
     assert normalize_text("一个约定，信守15年。") == "一个约定，信守15年。"
 
 
-P1 = ("The harbour board approved the new ferry timetable on Tuesday after a long meeting that ran late "
-      "into the evening, officials said.")
-P2 = ("Passengers will see two extra sailings a day from June, and the first boat will leave the island "
-      "at six in the morning.")
-P3 = ("Fares will stay the same for residents, but visitors will pay one pound more for a return ticket "
-      "from the start of the season.")
-SCRAPE = "\n".join([
-    "Ferry timetable gets two extra sailings",
-    "We use cookies to improve your experience. By continuing to browse you agree to our use of cookies.",
-    "News", "Sport", "Weather",
-    "Home > News > Islands",
-    "By Morag Innes | 3 June 2025, 09:12",
-    "4 min read",
-    P1,
-    "The board at Kirkwall harbour on Tuesday (Image: Island Press)",
-    P2,
-    "What changes for passengers",
-    P3,
-    "- Monday to Friday: two extra sailings",
-    "- Weekends: one extra sailing",
-    '"We listened to the islanders."',
-    "The new timetable starts on 2 June.",
-    "Facebook", "WhatsApp",
-    "More from the islands",
-    "Island school gets new roof after storm damage",
-    "Lifeboat crew rescue walkers cut off by the tide",
-    "Morag Innes is a senior reporter covering the Northern Isles for the Island Press.",
-])
+P1 = (
+    "The harbour board approved the new ferry timetable on Tuesday after a long meeting that ran late "
+    "into the evening, officials said."
+)
+P2 = (
+    "Passengers will see two extra sailings a day from June, and the first boat will leave the island "
+    "at six in the morning."
+)
+P3 = (
+    "Fares will stay the same for residents, but visitors will pay one pound more for a return ticket "
+    "from the start of the season."
+)
+SCRAPE = "\n".join(
+    [
+        "Ferry timetable gets two extra sailings",
+        "We use cookies to improve your experience. By continuing to browse you agree to our use of cookies.",
+        "News",
+        "Sport",
+        "Weather",
+        "Home > News > Islands",
+        "By Morag Innes | 3 June 2025, 09:12",
+        "4 min read",
+        P1,
+        "The board at Kirkwall harbour on Tuesday (Image: Island Press)",
+        P2,
+        "What changes for passengers",
+        P3,
+        "- Monday to Friday: two extra sailings",
+        "- Weekends: one extra sailing",
+        '"We listened to the islanders."',
+        "The new timetable starts on 2 June.",
+        "Facebook",
+        "WhatsApp",
+        "More from the islands",
+        "Island school gets new roof after storm damage",
+        "Lifeboat crew rescue walkers cut off by the tide",
+        "Morag Innes is a senior reporter covering the Northern Isles for the Island Press.",
+    ]
+)
 
 
 def test_scraped_text_is_cut_to_the_article_by_position_and_shape():
@@ -314,16 +330,24 @@ def test_scraped_text_is_cut_to_the_article_by_position_and_shape():
 
     assert cleaned.title == "Ferry timetable gets two extra sailings"
     assert cleaned.text.split("\n") == [
-        P1, P2, "What changes for passengers", P3,
-        "- Monday to Friday: two extra sailings", "- Weekends: one extra sailing",
-        '"We listened to the islanders."', "The new timetable starts on 2 June.",
+        P1,
+        P2,
+        "What changes for passengers",
+        P3,
+        "- Monday to Friday: two extra sailings",
+        "- Weekends: one extra sailing",
+        '"We listened to the islanders."',
+        "The new timetable starts on 2 June.",
     ]
     reasons = {line: reason for _, line, reason in cleaned.removed}
     assert reasons["News"] == "outside_article"
     assert "By Morag Innes | 3 June 2025, 09:12" in reasons
     assert reasons["The board at Kirkwall harbour on Tuesday (Image: Island Press)"] == "label"
     assert reasons["Island school gets new roof after storm damage"] == "outside_article"
-    assert reasons["Morag Innes is a senior reporter covering the Northern Isles for the Island Press."] == "site_furniture"
+    assert (
+        reasons["Morag Innes is a senior reporter covering the Northern Isles for the Island Press."]
+        == "site_furniture"
+    )
 
 
 def test_a_run_of_headlines_inside_the_article_is_a_list_of_links():
@@ -359,7 +383,9 @@ def test_text_wrapped_at_a_fixed_width_is_joined_back_into_paragraphs():
     import textwrap
 
     paragraphs = [P1, P2, "What changes for passengers", P3]
-    wrapped = "Ferry timetable\n\nShare.\n\n" + "\n\n".join(textwrap.fill(p, 72) for p in paragraphs) + "\n\nLeave a Reply\n"
+    wrapped = (
+        "Ferry timetable\n\nShare.\n\n" + "\n\n".join(textwrap.fill(p, 72) for p in paragraphs) + "\n\nLeave a Reply\n"
+    )
 
     cleaned = clean_scraped_text(wrapped)
 
@@ -397,8 +423,12 @@ RESULTS = [
 
 
 def test_a_results_table_after_the_article_is_kept_and_the_residue_after_it_removed():
-    residue = ["More from Rugby League", "Castlegate 40 Westcliffe 6: Hosts run in seven tries",
-               "Rugby League, Harbourside Rovers, Millbrook, Cup", "© 2025 Coastline Sports Media"]
+    residue = [
+        "More from Rugby League",
+        "Castlegate 40 Westcliffe 6: Hosts run in seven tries",
+        "Rugby League, Harbourside Rovers, Millbrook, Cup",
+        "© 2025 Coastline Sports Media",
+    ]
 
     cleaned = clean_scraped_text("\n".join(["Rovers edge Millbrook to reach final", *MATCH, *RESULTS, *residue]))
 
@@ -407,8 +437,12 @@ def test_a_results_table_after_the_article_is_kept_and_the_residue_after_it_remo
 
 
 def test_result_rows_inside_the_article_are_not_short_lines():
-    rows = ["Men's singles, second round", "Benitez (3) bt Varga 4-6 6-3 3-6 7-6 7-6", "Maurer bt Kranjc (8) 7-6 6-2",
-            "Ekstrom (12) bt Ferri 6-1 6-4 6-2"]
+    rows = [
+        "Men's singles, second round",
+        "Benitez (3) bt Varga 4-6 6-3 3-6 7-6 7-6",
+        "Maurer bt Kranjc (8) 7-6 6-2",
+        "Ekstrom (12) bt Ferri 6-1 6-4 6-2",
+    ]
 
     cleaned = clean_scraped_text("\n".join([MATCH[0], *rows, MATCH[1], MATCH[2]]), title="Tennis")
 
@@ -434,14 +468,24 @@ def test_a_leaderboard_of_names_is_not_a_tag_list_but_a_tag_list_after_it_is():
 
 
 def test_one_result_announced_by_the_article_is_kept():
-    lines = [MATCH[0], "Result of the rugby league premiership semifinal played on Saturday:", "Wigan 42 Bradford Bulls 36"]
+    lines = [
+        MATCH[0],
+        "Result of the rugby league premiership semifinal played on Saturday:",
+        "Wigan 42 Bradford Bulls 36",
+    ]
 
     assert clean_scraped_text("\n".join(lines), title="Rugby").text.split("\n") == lines
 
 
 def test_a_results_page_with_only_a_note_is_an_article(record):
-    results = ["Results of games played on Thursday", "Pohang 3 Ulsan 2", "Puchon 2 Chonbuk 1", "Anyang 0 Suwon 0",
-               "Chonan 4 Pusan 1", "Note - the game between Chonnam and Daejon was postponed because of heavy rain."]
+    results = [
+        "Results of games played on Thursday",
+        "Pohang 3 Ulsan 2",
+        "Puchon 2 Chonbuk 1",
+        "Anyang 0 Suwon 0",
+        "Chonan 4 Pusan 1",
+        "Note - the game between Chonnam and Daejon was postponed because of heavy rain.",
+    ]
 
     article = clean(record("\n".join(["SOCCER - KOREAN LEAGUE RESULTS", *results]).encode(), "txt"))
 
@@ -453,25 +497,72 @@ def test_a_results_page_with_only_a_note_is_an_article(record):
     "residue",
     [
         pytest.param(["FTSE 100 8,214.55 ▼0.6%", "FTSE 250 20,388.10 ▼0.3%", "Brent 82.40 ▼1.2%"], id="ticker-before"),
-        pytest.param(["Related stories", "Ireland thrash Liechtenstein 5-0", "Keane double sinks Wales 2-1",
-                      "Dutch held by Brazil 2-2"], id="related-scores"),
+        pytest.param(
+            [
+                "Related stories",
+                "Ireland thrash Liechtenstein 5-0",
+                "Keane double sinks Wales 2-1",
+                "Dutch held by Brazil 2-2",
+            ],
+            id="related-scores",
+        ),
         pytest.param(["Trending", "Wigan 42 Bradford 36", "Leeds 12 Hull 10", "Saints 30 Tigers 12"], id="trending"),
-        pytest.param(["St Helens 30 Castleford 12: Saints cruise into final", "Hull FC 16 Hull KR 22: Rovers win the derby",
-                      "Leigh 8 Catalans 40: Dragons run riot"], id="score-headlines"),
-        pytest.param(["Most Read", "1. Bridge Closure To Last Until Spring", "2. Council Approves 4.9% Tax Rise",
-                      "3. Bus Fares To Rise 50 Cents In July", "4. 12 Hurt In Crash On A1"], id="most-read"),
-        pytest.param(["Putin says talks will resume - March 3, 2025", "Kremlin rejects EU plan - 2 March 2025",
-                      "Moscow hosts summit (03/01/2025)", "Zelensky visits Paris 28 Feb"], id="dated-archive"),
-        pytest.param(["12 comments", "Jan Hollis 3 hours ago", "Dave P 2h", "Reply · 14 likes", "Like 12",
-                      "Mike Jones 14 Mar 2025", "Load more comments"], id="comments"),
+        pytest.param(
+            [
+                "St Helens 30 Castleford 12: Saints cruise into final",
+                "Hull FC 16 Hull KR 22: Rovers win the derby",
+                "Leigh 8 Catalans 40: Dragons run riot",
+            ],
+            id="score-headlines",
+        ),
+        pytest.param(
+            [
+                "Most Read",
+                "1. Bridge Closure To Last Until Spring",
+                "2. Council Approves 4.9% Tax Rise",
+                "3. Bus Fares To Rise 50 Cents In July",
+                "4. 12 Hurt In Crash On A1",
+            ],
+            id="most-read",
+        ),
+        pytest.param(
+            [
+                "Putin says talks will resume - March 3, 2025",
+                "Kremlin rejects EU plan - 2 March 2025",
+                "Moscow hosts summit (03/01/2025)",
+                "Zelensky visits Paris 28 Feb",
+            ],
+            id="dated-archive",
+        ),
+        pytest.param(
+            [
+                "12 comments",
+                "Jan Hollis 3 hours ago",
+                "Dave P 2h",
+                "Reply · 14 likes",
+                "Like 12",
+                "Mike Jones 14 Mar 2025",
+                "Load more comments",
+            ],
+            id="comments",
+        ),
         pytest.param(["Facebook 24", "WhatsApp 9", "Email 3", "Twitter 5"], id="share-counts"),
         pytest.param(["Planning (128)", "Housing (342)", "Ashford Vale (56)"], id="archive-counts"),
         pytest.param(["Page 1 of 3", "1 2 3 Next »", "5 min read", "Updated 2 hours ago"], id="pages-and-times"),
         pytest.param(["Newsdesk 01942 123456", "Sport desk 01942 123458", "Adverts 01942 123459"], id="phone-numbers"),
-        pytest.param(["© 2025 Gazette Ltd", "Leeds 12 Hull 10", "Saints 30 Tigers 12", "Warrington 18 Salford 16"],
-                     id="after-the-footer"),
-        pytest.param(["Video", "Watch: Benitez saves match point 1:12", "Watch: Petrescu on her win 2:05",
-                      "Watch: Best shots of day three 3:40"], id="videos"),
+        pytest.param(
+            ["© 2025 Gazette Ltd", "Leeds 12 Hull 10", "Saints 30 Tigers 12", "Warrington 18 Salford 16"],
+            id="after-the-footer",
+        ),
+        pytest.param(
+            [
+                "Video",
+                "Watch: Benitez saves match point 1:12",
+                "Watch: Petrescu on her win 2:05",
+                "Watch: Best shots of day three 3:40",
+            ],
+            id="videos",
+        ),
     ],
 )
 def test_residue_with_digits_is_not_taken_for_a_table(residue):

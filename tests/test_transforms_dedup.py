@@ -53,9 +53,7 @@ def member(article_id, published=None, words=100, content="h1", cluster_id=None)
 
 
 def test_new_exact_duplicates_share_a_cluster_named_after_the_canonical_member():
-    decisions = assign_clusters(
-        [member("bbb", "2024-03-02"), member("aaa", "2024-03-03"), member("ccc", "2024-03-01")]
-    )
+    decisions = assign_clusters([member("bbb", "2024-03-02"), member("aaa", "2024-03-03"), member("ccc", "2024-03-01")])
 
     assert decisions == {"ccc": ("ccc", True), "bbb": ("ccc", False), "aaa": ("ccc", False)}
 

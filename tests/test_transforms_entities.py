@@ -8,8 +8,7 @@ import pytest
 
 from flows.ingest import tag_texts
 from flows.parallel import Workers
-from transforms.tagging import TextToTag
-from transforms.documents import count_words, stable_id
+from transforms.documents import stable_id
 from transforms.entities import (
     NAMED_LABELS,
     NameUse,
@@ -23,6 +22,7 @@ from transforms.entities import (
     truecase_shouting,
 )
 from transforms.name_rules import ENGLISH
+from transforms.tagging import TextToTag
 
 PARAGRAPH = (
     "Angela Merkel met the leaders of the United Nations in Paris on Tuesday, three days after the "
@@ -56,7 +56,12 @@ def mentions(nlp):
 def test_finds_people_organisations_and_places(mentions):
     found = {(m.name, m.label) for m in mentions[0]}
 
-    assert {("Angela Merkel", "PERSON"), ("United Nations", "ORG"), ("Paris", "GPE"), ("Satya Nadella", "PERSON")} <= found
+    assert {
+        ("Angela Merkel", "PERSON"),
+        ("United Nations", "ORG"),
+        ("Paris", "GPE"),
+        ("Satya Nadella", "PERSON"),
+    } <= found
 
 
 def test_one_tuple_of_mentions_per_text_in_order(mentions):
@@ -139,30 +144,46 @@ def test_spans_are_split_at_scores_and_separators():
     text = "Somerset 83 all out against Kent. Final: Lithuania 2-1 Latvia. Ukraine - Moldova talks (Chisinau) resume."
 
     assert _resolved(
-        text, ("Somerset 83", "ORG"), ("Lithuania 2-1 Latvia", "GPE"), ("Ukraine - Moldova", "GPE"), ("(Chisinau)", "GPE"),
-    ) == [("Somerset", "ORG", "Somerset"), ("Lithuania", "GPE", "Lithuania"), ("Latvia", "GPE", "Latvia"),
-          ("Ukraine", "GPE", "Ukraine"), ("Moldova", "GPE", "Moldova"), ("Chisinau", "GPE", "Chisinau")]
+        text,
+        ("Somerset 83", "ORG"),
+        ("Lithuania 2-1 Latvia", "GPE"),
+        ("Ukraine - Moldova", "GPE"),
+        ("(Chisinau)", "GPE"),
+    ) == [
+        ("Somerset", "ORG", "Somerset"),
+        ("Lithuania", "GPE", "Lithuania"),
+        ("Latvia", "GPE", "Latvia"),
+        ("Ukraine", "GPE", "Ukraine"),
+        ("Moldova", "GPE", "Moldova"),
+        ("Chisinau", "GPE", "Chisinau"),
+    ]
 
 
 def test_spans_leave_out_the_article_and_the_possessive():
     text = "The United Nations and the Bank of England's governor met New York’s mayor."
 
     assert _resolved(text, ("The United Nations", "ORG"), ("the Bank of England's", "ORG"), ("New York’s", "GPE")) == [
-        ("United Nations", "ORG", "United Nations"), ("Bank of England", "ORG", "Bank of England"),
-        ("New York", "GPE", "New York")]
+        ("United Nations", "ORG", "United Nations"),
+        ("Bank of England", "ORG", "Bank of England"),
+        ("New York", "GPE", "New York"),
+    ]
 
 
 def test_a_span_across_lines_is_dropped():
     text = "Pope Francis spoke.\nFrancis\nvisited Lisbon."
 
-    assert _resolved(text, ("Pope Francis", "PERSON"), ("Francis\nvisited", "PERSON")) == [("Pope Francis", "PERSON", "Francis")]
+    assert _resolved(text, ("Pope Francis", "PERSON"), ("Francis\nvisited", "PERSON")) == [
+        ("Pope Francis", "PERSON", "Francis")
+    ]
 
 
 def test_initials_before_a_surname_are_a_person():
     text = "The inquiry, led by P. Simmons and J.R. Okafor, reported on Friday."
 
     assert _resolved(text, ("P. Simmons", "ORG"), ("J.R. Okafor", "GPE")) == [
-        ("P. Simmons", "PERSON", "P. Simmons"), ("J.R. Okafor", "PERSON", "J.R. Okafor")]
+        ("P. Simmons", "PERSON", "P. Simmons"),
+        ("J.R. Okafor", "PERSON", "J.R. Okafor"),
+    ]
 
 
 def test_initials_before_a_surname_the_model_missed_are_a_person():
@@ -175,15 +196,22 @@ def test_the_names_in_a_score_are_teams():
     text = "Results on Saturday:\nLeeds 2 Hull City 1\nHarbour Vale 0 Crestford 3\nLeeds is a city in Yorkshire."
 
     assert _resolved(text, ("Leeds", "GPE"), ("Hull City", "GPE"), ("Leeds", "GPE"), ("Yorkshire", "GPE")) == [
-        ("Leeds", "ORG", "Leeds"), ("Hull City", "ORG", "Hull City"), ("Harbour Vale", "ORG", "Harbour Vale"),
-        ("Crestford", "ORG", "Crestford"), ("Leeds", "ORG", "Leeds"), ("Yorkshire", "GPE", "Yorkshire")]
+        ("Leeds", "ORG", "Leeds"),
+        ("Hull City", "ORG", "Hull City"),
+        ("Harbour Vale", "ORG", "Harbour Vale"),
+        ("Crestford", "ORG", "Crestford"),
+        ("Leeds", "ORG", "Leeds"),
+        ("Yorkshire", "GPE", "Yorkshire"),
+    ]
 
 
 def test_a_lone_word_the_text_also_writes_in_lower_case_is_no_name():
     text = "Women\nAnna Berg 11.02\nMen\nThe men ran later and the women won. Mrs May said she may return."
 
     assert _resolved(text, ("Women", "ORG"), ("Anna Berg", "PERSON"), ("Men", "ORG"), ("Mrs May", "PERSON")) == [
-        ("Anna Berg", "PERSON", "Anna Berg"), ("Mrs May", "PERSON", "May")]
+        ("Anna Berg", "PERSON", "Anna Berg"),
+        ("Mrs May", "PERSON", "May"),
+    ]
 
 
 def test_a_surface_gets_the_label_most_of_its_spans_have():
@@ -203,32 +231,49 @@ def test_short_forms_stand_for_the_one_full_name_with_that_surname():
     text = "Vladimir Putin spoke. Later Mr. Putin met President Putin's aides, and V. Putin left. Putin smiled."
 
     assert _resolved(
-        text, ("Vladimir Putin", "PERSON"), ("Mr. Putin", "ORG"), ("Putin", "GPE"), ("V. Putin", "PERSON"),
-    ) == [("Vladimir Putin", "PERSON", "Vladimir Putin"), ("Mr. Putin", "PERSON", "Vladimir Putin"),
-          ("Putin", "PERSON", "Vladimir Putin"), ("V. Putin", "PERSON", "Vladimir Putin"),
-          ("Putin", "PERSON", "Vladimir Putin")]  # the last one untagged, found as a repeat
+        text,
+        ("Vladimir Putin", "PERSON"),
+        ("Mr. Putin", "ORG"),
+        ("Putin", "GPE"),
+        ("V. Putin", "PERSON"),
+    ) == [
+        ("Vladimir Putin", "PERSON", "Vladimir Putin"),
+        ("Mr. Putin", "PERSON", "Vladimir Putin"),
+        ("Putin", "PERSON", "Vladimir Putin"),
+        ("V. Putin", "PERSON", "Vladimir Putin"),
+        ("Putin", "PERSON", "Vladimir Putin"),
+    ]  # the last one untagged, found as a repeat
 
 
 def test_initials_of_another_first_name_do_not_stand_for_the_full_name():
     text = "Vladimir Putin spoke. His cousin A. Putin did not."
 
     assert _resolved(text, ("Vladimir Putin", "PERSON"), ("A. Putin", "PERSON")) == [
-        ("Vladimir Putin", "PERSON", "Vladimir Putin"), ("A. Putin", "PERSON", "A. Putin")]
+        ("Vladimir Putin", "PERSON", "Vladimir Putin"),
+        ("A. Putin", "PERSON", "A. Putin"),
+    ]
 
 
 def test_a_surname_two_full_names_share_stays_unresolved():
     text = "Boris Johnson met Jo Johnson. Johnson said no."
 
     assert _resolved(text, ("Boris Johnson", "PERSON"), ("Jo Johnson", "PERSON"), ("Johnson", "PERSON")) == [
-        ("Boris Johnson", "PERSON", "Boris Johnson"), ("Jo Johnson", "PERSON", "Jo Johnson"), ("Johnson", "PERSON", "Johnson")]
+        ("Boris Johnson", "PERSON", "Boris Johnson"),
+        ("Jo Johnson", "PERSON", "Jo Johnson"),
+        ("Johnson", "PERSON", "Johnson"),
+    ]
 
 
 def test_spellings_of_one_full_name_resolve_a_surname_to_the_fullest():
     text = "Vladimir Vladimirovich Putin spoke. Vladimir Putin left. Putin returned."
 
-    assert _resolved(text, ("Vladimir Vladimirovich Putin", "PERSON"), ("Vladimir Putin", "PERSON"), ("Putin", "PERSON")) == [
+    assert _resolved(
+        text, ("Vladimir Vladimirovich Putin", "PERSON"), ("Vladimir Putin", "PERSON"), ("Putin", "PERSON")
+    ) == [
         ("Vladimir Vladimirovich Putin", "PERSON", "Vladimir Vladimirovich Putin"),
-        ("Vladimir Putin", "PERSON", "Vladimir Putin"), ("Putin", "PERSON", "Vladimir Vladimirovich Putin")]
+        ("Vladimir Putin", "PERSON", "Vladimir Putin"),
+        ("Putin", "PERSON", "Vladimir Vladimirovich Putin"),
+    ]
 
 
 def test_untagged_repeats_of_a_tagged_name_are_mentions():
@@ -255,7 +300,12 @@ def test_names_before_a_region_word_are_places():
 
     found = _resolved(text, ("Donetsk", "PERSON"), ("Luhansk", "ORG"), ("Kherson", "PERSON"), ("Lviv", "PERSON"))
     assert [(surface, label) for surface, label, _ in found] == [
-        ("Donetsk", "GPE"), ("Luhansk", "GPE"), ("Kherson", "GPE"), ("Lviv", "PERSON"), ("Kherson", "GPE")]
+        ("Donetsk", "GPE"),
+        ("Luhansk", "GPE"),
+        ("Kherson", "GPE"),
+        ("Lviv", "PERSON"),
+        ("Kherson", "GPE"),
+    ]
 
 
 def test_a_nationality_before_a_region_word_stays_a_nationality():
@@ -309,8 +359,12 @@ def test_spellings_of_one_name_share_a_key(spellings):
 
 @pytest.mark.parametrize(
     "one, other",
-    [("Vladimir Putin", "Volodymyr Zelensky"), ("Boris Johnson", "Jo Johnson"), ("Donald Trump", "Donald John Trump"),
-     ("Putin", "Vladimir Putin")],
+    [
+        ("Vladimir Putin", "Volodymyr Zelensky"),
+        ("Boris Johnson", "Jo Johnson"),
+        ("Donald Trump", "Donald John Trump"),
+        ("Putin", "Vladimir Putin"),
+    ],
 )
 def test_different_names_keep_different_keys(one, other):
     assert name_key(one) != name_key(other)
@@ -318,16 +372,31 @@ def test_different_names_keep_different_keys(one, other):
 
 @pytest.mark.parametrize(
     "name, group",
-    [("Donald Trump", "trump"), ("Trump", "trump"), ("Martin Luther King Jr.", "king"), ("Volodymyr Zelenskyy", "zelensky"),
-     ("European Commission", "comision"), ("", ""),
-     ("John Smith III", "smith"), ("Henry Ford II", "ford")],
+    [
+        ("Donald Trump", "trump"),
+        ("Trump", "trump"),
+        ("Martin Luther King Jr.", "king"),
+        ("Volodymyr Zelenskyy", "zelensky"),
+        ("European Commission", "comision"),
+        ("", ""),
+        ("John Smith III", "smith"),
+        ("Henry Ford II", "ford"),
+    ],
 )
 def test_key_group_is_the_last_word_but_suffixes(name, group):
     assert key_group(name_key(name)) == group
 
 
-@pytest.mark.parametrize("key, group", [("john smith iii", "smith"), ("henry ford ii", "ford"), ("sammy davis jr", "davis"),
-                                        ("king", "king"), ("jr", "jr")])
+@pytest.mark.parametrize(
+    "key, group",
+    [
+        ("john smith iii", "smith"),
+        ("henry ford ii", "ford"),
+        ("sammy davis jr", "davis"),
+        ("king", "king"),
+        ("jr", "jr"),
+    ],
+)
 def test_key_group_of_a_key(key, group):
     assert key_group(key) == group
 
@@ -344,10 +413,14 @@ def _by_name(entities) -> dict[str, tuple]:
 
 
 def test_a_surname_and_a_minority_org_label_join_the_person():
-    entities = resolve_entities([
-        _use("Donald Trump", "PERSON", 5), _use("Donald Trump", "PERSON", 2, "Trump's"),
-        _use("Trump", "PERSON", 3), _use("Trump", "ORG", 1),
-    ])
+    entities = resolve_entities(
+        [
+            _use("Donald Trump", "PERSON", 5),
+            _use("Donald Trump", "PERSON", 2, "Trump's"),
+            _use("Trump", "PERSON", 3),
+            _use("Trump", "ORG", 1),
+        ]
+    )
 
     # aliases by use: "Trump" 3 + 1 + "Trump's" 2 before "Donald Trump" 5
     assert _by_name(entities) == {"Donald Trump": ("PERSON", ("Trump", "Donald Trump"), ("donald trump", "trump"))}
@@ -355,11 +428,16 @@ def test_a_surname_and_a_minority_org_label_join_the_person():
 
 
 def test_spellings_and_short_forms_become_one_entity_named_by_its_fullest_commonest_name():
-    entities = resolve_entities([
-        _use("Zelensky", "PERSON", 1), _use("Zelenskyy", "PERSON", 2), _use("Zelenskyy", "ORG", 1),
-        _use("Volodymyr Zelensky", "PERSON", 1), _use("Volodymyr Zelenskyy", "PERSON", 4),
-        _use("Volodymyr Zelenskyy", "PERSON", 1, "Mr. Zelensky"),
-    ])
+    entities = resolve_entities(
+        [
+            _use("Zelensky", "PERSON", 1),
+            _use("Zelenskyy", "PERSON", 2),
+            _use("Zelenskyy", "ORG", 1),
+            _use("Volodymyr Zelensky", "PERSON", 1),
+            _use("Volodymyr Zelenskyy", "PERSON", 4),
+            _use("Volodymyr Zelenskyy", "PERSON", 1, "Mr. Zelensky"),
+        ]
+    )
 
     assert len(entities) == 1
     (zelensky,) = entities
@@ -369,7 +447,9 @@ def test_spellings_and_short_forms_become_one_entity_named_by_its_fullest_common
 
 
 def test_a_surname_two_people_share_equally_stays_its_own_entity():
-    entities = resolve_entities([_use("Boris Johnson", "PERSON", 3), _use("Jo Johnson", "PERSON", 2), _use("Johnson", "PERSON", 4)])
+    entities = resolve_entities(
+        [_use("Boris Johnson", "PERSON", 3), _use("Jo Johnson", "PERSON", 2), _use("Johnson", "PERSON", 4)]
+    )
 
     assert _by_name(entities) == {
         "Boris Johnson": ("PERSON", ("Boris Johnson",), ("boris johnson",)),
@@ -379,7 +459,9 @@ def test_a_surname_two_people_share_equally_stays_its_own_entity():
 
 
 def test_a_surname_joins_the_person_named_at_least_twice_as_often():
-    entities = resolve_entities([_use("Boris Johnson", "PERSON", 4), _use("Jo Johnson", "PERSON", 2), _use("Johnson", "PERSON", 4)])
+    entities = resolve_entities(
+        [_use("Boris Johnson", "PERSON", 4), _use("Jo Johnson", "PERSON", 2), _use("Johnson", "PERSON", 4)]
+    )
 
     assert _by_name(entities) == {
         "Boris Johnson": ("PERSON", ("Boris Johnson", "Johnson"), ("boris johnson", "johnson")),
@@ -388,9 +470,13 @@ def test_a_surname_joins_the_person_named_at_least_twice_as_often():
 
 
 def test_a_middle_name_folds_into_the_first_and_last_name():
-    entities = resolve_entities([_use("Donald John Trump", "PERSON", 1), _use("Donald Trump", "PERSON", 3), _use("Trump", "PERSON", 1)])
+    entities = resolve_entities(
+        [_use("Donald John Trump", "PERSON", 1), _use("Donald Trump", "PERSON", 3), _use("Trump", "PERSON", 1)]
+    )
 
-    assert [(e.name, e.keys) for e in entities] == [("Donald John Trump", ("donald john trump", "donald trump", "trump"))]
+    assert [(e.name, e.keys) for e in entities] == [
+        ("Donald John Trump", ("donald john trump", "donald trump", "trump"))
+    ]
     assert entities[0].entity_id == stable_id("entity\x1fdonald trump")
 
 
@@ -403,7 +489,9 @@ def test_a_surname_the_model_tagged_org_in_every_article_still_joins_the_person(
 
 
 def test_a_place_is_not_absorbed_by_a_person_with_its_name():
-    entities = resolve_entities([_use("Washington", "GPE", 3), _use("Washington", "PERSON", 1), _use("George Washington", "PERSON", 1)])
+    entities = resolve_entities(
+        [_use("Washington", "GPE", 3), _use("Washington", "PERSON", 1), _use("George Washington", "PERSON", 1)]
+    )
 
     assert {(e.name, e.label) for e in entities} == {("Washington", "GPE"), ("George Washington", "PERSON")}
 
@@ -415,11 +503,21 @@ def test_a_label_tie_goes_to_person_then_org():
 
 def test_shuffling_the_uses_gives_the_same_entities():
     uses = [
-        _use("Donald Trump", "PERSON", 5), _use("Trump", "PERSON", 3), _use("Trump", "ORG", 1),
-        _use("Boris Johnson", "PERSON", 3), _use("Jo Johnson", "PERSON", 2), _use("Johnson", "PERSON", 4),
-        _use("Zelensky", "ORG", 1), _use("Zelenskyy", "PERSON", 2), _use("Volodymyr Zelensky", "PERSON", 1),
-        _use("Volodymyr Zelenskyy", "PERSON", 1), _use("Jaguar", "ORG", 2), _use("Jaguar", "PERSON", 2),
-        _use("Vladimir V. Putin", "PERSON", 1), _use("Vladimir Putin", "PERSON", 1), _use("Putin", "PERSON", 1),
+        _use("Donald Trump", "PERSON", 5),
+        _use("Trump", "PERSON", 3),
+        _use("Trump", "ORG", 1),
+        _use("Boris Johnson", "PERSON", 3),
+        _use("Jo Johnson", "PERSON", 2),
+        _use("Johnson", "PERSON", 4),
+        _use("Zelensky", "ORG", 1),
+        _use("Zelenskyy", "PERSON", 2),
+        _use("Volodymyr Zelensky", "PERSON", 1),
+        _use("Volodymyr Zelenskyy", "PERSON", 1),
+        _use("Jaguar", "ORG", 2),
+        _use("Jaguar", "PERSON", 2),
+        _use("Vladimir V. Putin", "PERSON", 1),
+        _use("Vladimir Putin", "PERSON", 1),
+        _use("Putin", "PERSON", 1),
     ]
     expected = resolve_entities(uses)
     assert len(expected) == 7
@@ -465,13 +563,32 @@ def test_recasing_keeps_the_length_when_case_changes_the_length():
 # -- tagging on several processes -------------------------------------------------------
 
 FIRST = ["Amira", "Tomasz", "Keiko", "Olumide", "Svetlana", "Rafael", "Ingrid", "Dmitri", "Lucía", "Haruto"]
-LAST = ["Okonkwo", "Lindqvist", "Barzani", "Castellanos", "Nakamura", "Petrenko", "Moreau", "Achterberg", "Quispe", "Hallström"]
+LAST = [
+    "Okonkwo",
+    "Lindqvist",
+    "Barzani",
+    "Castellanos",
+    "Nakamura",
+    "Petrenko",
+    "Moreau",
+    "Achterberg",
+    "Quispe",
+    "Hallström",
+]
 PLACES = ["Valparaíso", "Tromsø", "Mombasa", "Kraków", "Da Nang", "Tbilisi", "Halifax", "Cork", "Lyon", "Adelaide"]
-ORGS = ["the Northern Grid Company", "Meridian Shipping", "the Coastal Water Board", "Halvorsen Pharma",
-        "the International Rail Union", "Brightwater Bank", "the Pacific Fisheries Council", "Orrin Motors"]
+ORGS = [
+    "the Northern Grid Company",
+    "Meridian Shipping",
+    "the Coastal Water Board",
+    "Halvorsen Pharma",
+    "the International Rail Union",
+    "Brightwater Bank",
+    "the Pacific Fisheries Council",
+    "Orrin Motors",
+]
 SENTENCES = [
     "{p1} said on {day} that {org} would open a new office in {place} before the end of the year.",
-    "Speaking in {place}, {title} {last1} told reporters that the plan had been \"badly misunderstood\".",
+    'Speaking in {place}, {title} {last1} told reporters that the plan had been "badly misunderstood".',
     "{org}'s chief executive, {p2}, declined to comment on the figures, which were published in {place}.",
     "Officials in the {place} and {place2} districts said {number} people had been moved to temporary shelters.",
     "{last1} and {last2} met for two hours; {last1}'s office later described the talks as constructive.",
@@ -496,10 +613,18 @@ def _invented_articles(count: int, seed: int = 11) -> list[str]:
         for _ in range(rng.randint(3, 6)):
             paragraph = " ".join(
                 rng.choice(SENTENCES).format(
-                    p1=f"{f1} {l1}", p2=f"{f2} {l2}", last1=l1, last2=l2, initial=f2[0],
-                    title=rng.choice(["Mr.", "Ms.", "Dr.", "Minister", "Mayor"]), org=rng.choice(ORGS),
-                    place=rng.choice(PLACES), place2=rng.choice(PLACES), day=rng.choice(DAYS),
-                    number=rng.randint(2, 900), score=f"{rng.randint(0, 4)}-{rng.randint(0, 4)}",
+                    p1=f"{f1} {l1}",
+                    p2=f"{f2} {l2}",
+                    last1=l1,
+                    last2=l2,
+                    initial=f2[0],
+                    title=rng.choice(["Mr.", "Ms.", "Dr.", "Minister", "Mayor"]),
+                    org=rng.choice(ORGS),
+                    place=rng.choice(PLACES),
+                    place2=rng.choice(PLACES),
+                    day=rng.choice(DAYS),
+                    number=rng.randint(2, 900),
+                    score=f"{rng.randint(0, 4)}-{rng.randint(0, 4)}",
                 )
                 for _ in range(rng.randint(2, 5))
             )

@@ -31,7 +31,9 @@ def test_copies_differing_in_case_spacing_and_punctuation_are_identical():
 
 
 def test_an_edited_copy_is_a_near_duplicate():
-    edited = "\n".join(STORY).replace("Tuesday", "Wednesday").replace("six", "seven").replace("good start", "fair start")
+    edited = (
+        "\n".join(STORY).replace("Tuesday", "Wednesday").replace("six", "seven").replace("good start", "fair start")
+    )
 
     assert is_near_duplicate(sign("\n".join(STORY)), sign(edited))
 

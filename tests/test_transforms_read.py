@@ -83,7 +83,7 @@ def test_read_documents_rejects_unsupported_extensions(tmp_path):
 
 
 def test_read_documents_sets_sha256_and_size(tmp_path):
-    content = "Ein kurzer Text über Zürich.\n".encode("utf-8")
+    content = "Ein kurzer Text über Zürich.\n".encode()
     write(tmp_path / "a.txt", content)
     write(tmp_path / "b.pdf", content)
 
@@ -209,4 +209,9 @@ def test_text_already_full_of_replacement_characters_is_rejected():
         decode_text(damaged.encode("utf-8"))
 
     assert raised.value.reason == "undecodable"
-    assert decode_text("One stray \ufffd in a long and otherwise healthy sentence is kept as it is, because it is rare.".encode()).count("\ufffd") == 1
+    assert (
+        decode_text(
+            "One stray \ufffd in a long and otherwise healthy sentence is kept as it is, because it is rare.".encode()
+        ).count("\ufffd")
+        == 1
+    )

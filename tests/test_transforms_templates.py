@@ -1,15 +1,24 @@
 """transforms.templates: lines a site repeats across articles are learned and removed."""
 
 from transforms.documents import Article, Document, Reject
-from transforms.templates import (MIN_SHARE, MIN_SUPPORT, candidate_lines, learn, strip_template, template_group,
-                                 template_threshold)
+from transforms.templates import (
+    MIN_SHARE,
+    MIN_SUPPORT,
+    candidate_lines,
+    learn,
+    strip_template,
+    template_group,
+    template_threshold,
+)
 
 FOOTER = "Harbour Gazette: independent local journalism since 1872"
 QUOTE = '"We will rebuild the pier before the summer," the harbour master said.'
 
 
 def _article(n: int, *extra: str, site: str | None = "harbourgazette.co.uk", body: str | None = None) -> Article:
-    body = body or f"Story number {n} tells of the harbour, the ferry and the {n} people who waited on the quay all day."
+    body = (
+        body or f"Story number {n} tells of the harbour, the ferry and the {n} people who waited on the quay all day."
+    )
     text = "\n".join([body, *extra])
     return Article(Document(f"/in/site/{n}.txt", "txt", str(n), 1), text=text, site=site)
 
@@ -32,8 +41,10 @@ def test_a_quote_two_articles_share_is_not_a_template():
 
 
 def test_copies_of_one_article_count_once():
-    copies = [_article(n, FOOTER, body="The same wire story, copied word for word by every site that carried it.")
-              for n in range(MIN_SUPPORT + 3)]
+    copies = [
+        _article(n, FOOTER, body="The same wire story, copied word for word by every site that carried it.")
+        for n in range(MIN_SUPPORT + 3)
+    ]
 
     assert learn({}, copies)["harbourgazette.co.uk"] == set()
 
@@ -43,7 +54,10 @@ def test_stored_sightings_count_with_the_batch():
     stored = {"harbourgazette.co.uk": (40, {key: MIN_SUPPORT + 10})}
 
     assert learn(stored, [_article(1, FOOTER)])["harbourgazette.co.uk"] == {key}
-    assert learn({"harbourgazette.co.uk": (400, {key: MIN_SUPPORT + 10})}, [_article(1, FOOTER)])["harbourgazette.co.uk"] == set()
+    assert (
+        learn({"harbourgazette.co.uk": (400, {key: MIN_SUPPORT + 10})}, [_article(1, FOOTER)])["harbourgazette.co.uk"]
+        == set()
+    )
 
 
 def test_articles_without_a_site_are_grouped_by_folder():
@@ -53,7 +67,9 @@ def test_articles_without_a_site_are_grouped_by_folder():
 
 def test_stripping_records_each_removed_line_with_its_input_line_number():
     article = _article(1, FOOTER)
-    article = Article(article.document, text=article.text, line_numbers=(3, 9), removed_lines=((1, "Share.", "residue_phrase"),))
+    article = Article(
+        article.document, text=article.text, line_numbers=(3, 9), removed_lines=((1, "Share.", "residue_phrase"),)
+    )
 
     stripped = strip_template(article, set(candidate_lines(FOOTER)))
 

@@ -41,11 +41,20 @@ def _views(folder: Path, files: dict[str, str], monkeypatch) -> None:
 
 
 def test_a_view_is_made_after_the_views_it_reads_whatever_their_names(tmp_path, monkeypatch):
-    _views(tmp_path / "views", {"a_report": "-- reads z_base\nSELECT count(*) AS n FROM z_base JOIN m_middle USING (i)",
-                                "m_middle": "SELECT i FROM z_base WHERE i > 0",
-                                "z_base": "WITH items AS (SELECT i FROM items) SELECT i FROM items"}, monkeypatch)
+    _views(
+        tmp_path / "views",
+        {
+            "a_report": "-- reads z_base\nSELECT count(*) AS n FROM z_base JOIN m_middle USING (i)",
+            "m_middle": "SELECT i FROM z_base WHERE i > 0",
+            "z_base": "WITH items AS (SELECT i FROM items) SELECT i FROM items",
+        },
+        monkeypatch,
+    )
     assert [(view.name, sorted(view.reads)) for view in schema.load_views()] == [
-        ("z_base", []), ("m_middle", ["z_base"]), ("a_report", ["m_middle", "z_base"])]
+        ("z_base", []),
+        ("m_middle", ["z_base"]),
+        ("a_report", ["m_middle", "z_base"]),
+    ]
 
     con = duckdb.connect()
     con.execute("CREATE TABLE items AS SELECT range AS i FROM range(3)")
@@ -62,8 +71,11 @@ def test_the_warehouses_views_read_the_views_their_queries_name():
 
 
 def test_views_that_read_each_other_are_an_error_naming_their_files(tmp_path, monkeypatch):
-    _views(tmp_path / "views", {"a": "SELECT * FROM b", "b": "SELECT * FROM c", "c": "SELECT * FROM a",
-                                "d": "SELECT 1 AS one"}, monkeypatch)
+    _views(
+        tmp_path / "views",
+        {"a": "SELECT * FROM b", "b": "SELECT * FROM c", "c": "SELECT * FROM a", "d": "SELECT 1 AS one"},
+        monkeypatch,
+    )
     with pytest.raises(ViewError, match=r"views/a\.sql, views/b\.sql, views/c\.sql read each other"):
         schema.load_views()
 
@@ -117,7 +129,10 @@ def test_a_reader_leaves_out_the_views_of_a_view_it_cannot_make(tmp_path, caplog
         assert con.execute("SELECT articles FROM duplicate_rate_by_site").fetchall() == [(1,)]
     left_out = {re.match(r"view (\w+) is left out", message)[1]: message for message in caplog.messages}
     assert "fetched_at" in left_out["article_days"]
-    assert "views/entity_cooccurrence.sql reads article_entities, which could not be made" in left_out["entity_cooccurrence"]
+    assert (
+        "views/entity_cooccurrence.sql reads article_entities, which could not be made"
+        in left_out["entity_cooccurrence"]
+    )
 
 
 def test_a_reader_of_a_warehouse_of_this_release_is_told_nothing(tmp_path, caplog):
@@ -135,9 +150,12 @@ def test_with_views_runs_views_over_the_rows_it_is_given():
     con = duckdb.connect()
     migrate(con)
     for n, language in enumerate(["en", "en", "de"]):
-        con.execute("""INSERT INTO articles (article_id, doc_id, source_uri, language, language_prob, text, word_count,
+        con.execute(
+            """INSERT INTO articles (article_id, doc_id, source_uri, language, language_prob, text, word_count,
                                              content_hash, cluster_id, is_canonical, run_id)
-                       VALUES (?, ?, ?, ?, 1, 'text', 1, ?, ?, true, 'r')""", [f"a{n}", f"a{n}", f"a{n}", language, f"a{n}", f"a{n}"])
+                       VALUES (?, ?, ?, ?, 1, 'text', 1, ?, ?, true, 'r')""",
+            [f"a{n}", f"a{n}", f"a{n}", language, f"a{n}", f"a{n}"],
+        )
     german = with_views(["languages"], {"articles": "SELECT * FROM articles WHERE language = 'de'"})
     assert con.execute(german + "SELECT language, articles FROM languages").fetchall() == [("de", 1)]
     assert con.execute(with_views(["totals"], {}) + "SELECT articles FROM totals").fetchall() == [(3,)]
@@ -149,6 +167,9 @@ def _statements(sql: str) -> str:
 
 
 def test_the_migrations_sql_is_as_warehouses_applied_it():
-    found = {script.name: hashlib.sha256(_statements(script.read_text()).encode()).hexdigest()
-             for script in sorted(SCHEMA.glob("*.sql")) if script.name in APPLIED_SQL}
+    found = {
+        script.name: hashlib.sha256(_statements(script.read_text()).encode()).hexdigest()
+        for script in sorted(SCHEMA.glob("*.sql"))
+        if script.name in APPLIED_SQL
+    }
     assert found == APPLIED_SQL

@@ -6,7 +6,6 @@ import duckdb
 import pytest
 
 import warehouse
-
 from transforms.documents import Article, Document, Mention, Reject
 from warehouse import RunRecord, Warehouse
 
@@ -20,7 +19,12 @@ def _article(uri: str, text: str = "Alice Smith went to Paris.", **fields) -> Ar
 
 def _tables(path) -> dict[str, int]:
     with duckdb.connect(str(path), read_only=True) as con:
-        names = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'").fetchall()]
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'"
+            ).fetchall()
+        ]
         return {name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in names}
 
 
@@ -67,8 +71,12 @@ def test_a_changed_document_replaces_its_rows_and_orphan_entities_go(tmp_path):
     first = _article("/in/a.txt", mentions=(paris,))
     other = _article("/in/b.txt", text="Nothing to see here at all.")
     with Warehouse(db) as warehouse:
-        warehouse.write_batch(RunRecord(), [first, other], [], {
-            first.article_id: (first.article_id, True), other.article_id: (other.article_id, True)})
+        warehouse.write_batch(
+            RunRecord(),
+            [first, other],
+            [],
+            {first.article_id: (first.article_id, True), other.article_id: (other.article_id, True)},
+        )
         now_rejected = Reject(Document("/in/a.txt", "txt", "sha-new", 0), "empty", "the file holds no text")
         warehouse.write_batch(RunRecord(), [], [now_rejected], {})
     with duckdb.connect(str(db), read_only=True) as con:

@@ -45,8 +45,10 @@ def _prefect_home(home: Path) -> Path:
     home.mkdir()
     url = get_current_settings().server.database.connection_url.get_secret_value()
     if url.startswith("sqlite+aiosqlite:///"):
-        with (closing(sqlite3.connect(url.removeprefix("sqlite+aiosqlite:///"))) as database,
-              closing(sqlite3.connect(home / "prefect.db")) as copy):
+        with (
+            closing(sqlite3.connect(url.removeprefix("sqlite+aiosqlite:///"))) as database,
+            closing(sqlite3.connect(home / "prefect.db")) as copy,
+        ):
             database.backup(copy)
     return home
 
@@ -98,12 +100,15 @@ def _kill(run: Watched, wanted: dict[str, int]) -> tuple[list[str], list[str]]:
 
 
 def test_a_run_killed_with_sigkill_leaves_none_of_its_processes_and_the_next_run_completes(
-        prefect_server, corpus, tmp_path):
+    prefect_server, corpus, tmp_path
+):
     db = tmp_path / "w.duckdb"
     # As `newsmill ingest` runs out of the box: no server given, so it starts its own.
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API_")},
-           "PREFECT_HOME": str(_prefect_home(tmp_path / "prefect")),
-           "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"}  # more than enough on 2 busy cores
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API_")},
+        "PREFECT_HOME": str(_prefect_home(tmp_path / "prefect")),
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+    }  # more than enough on 2 busy cores
     run = _newsmill(env, "ingest", str(corpus), "--db", str(db), "--processes", "2")
     run.wait_for(*CLEANED, timeout=180)  # both workers are up, and have each cleaned a chunk
     started, left = _kill(run, {"multiprocessing.spawn": 2, "uvicorn": 1})
@@ -122,11 +127,14 @@ def test_a_killed_run_leaves_the_workers_of_the_dask_cluster_it_was_given_runnin
     # The session's server: were there none, each Dask worker would start one of its own
     # (that is Prefect's doing, in the user's workers), seconds of CPU each.
     env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
-    with (LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
-          Client(cluster) as client):
+    with (
+        LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
         workers = [psutil.Process(pid) for pid in client.run(os.getpid).values()]
-        run = _newsmill(env, "ingest", str(corpus), "--db", str(tmp_path / "w.duckdb"),
-                        "--dask-address", cluster.scheduler_address)
+        run = _newsmill(
+            env, "ingest", str(corpus), "--db", str(tmp_path / "w.duckdb"), "--dask-address", cluster.scheduler_address
+        )
         run.wait_for(*CLEANED, timeout=180)  # the cluster has run a stage for it
         started, left = _kill(run, {})
 

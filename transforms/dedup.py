@@ -100,8 +100,9 @@ def assign_clusters(
     return decisions
 
 
-def regroup(stored: Iterable[ClusterMember], new: Iterable[ClusterMember],
-            links: Iterable[tuple[str, str]]) -> dict[str, ClusterDecision]:
+def regroup(
+    stored: Iterable[ClusterMember], new: Iterable[ClusterMember], links: Iterable[tuple[str, str]]
+) -> dict[str, ClusterDecision]:
     """The clusters of a batch's articles (`new`, in input order) with every stored member
     of the clusters they touch: ties go to the member seen first, the stored ones in a fixed
     order, then the new ones in input order."""

@@ -6,10 +6,9 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime
 from enum import StrEnum
-
+from functools import cached_property
 
 # Chinese and Japanese are written without spaces: each character counts as a word,
 # and their punctuation (U+3000-303F, full-width forms) as none.

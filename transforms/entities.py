@@ -160,7 +160,7 @@ def truecase_shouting(text: str, rules: NameRules) -> str:
 
     def recase(match: re.Match) -> str:
         word = match.group().rstrip(".")
-        dots = match.group()[len(word):]
+        dots = match.group()[len(word) :]
         seen = casings.get(word.casefold())
         if seen:
             return seen.most_common(1)[0][0] + dots
@@ -175,16 +175,21 @@ def _shouting(line: str) -> bool:
     return len(letters) >= 4 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
 
 
-def resolve_mentions(text: str, spans: Sequence[tuple[int, int, str]], rules: NameRules,
-                     places: Mapping[str, bool] | None = None) -> tuple[Mention, ...]:
+def resolve_mentions(
+    text: str, spans: Sequence[tuple[int, int, str]], rules: NameRules, places: Mapping[str, bool] | None = None
+) -> tuple[Mention, ...]:
     """Mentions from the model's (start, end, label) spans over `text`, corrected by what
     the article itself says (read by the `rules` of its language) and by `places`, a
     gazetteer (casefolded one-word names, each with whether it is a major place, see
     transforms.places): each surface form gets the label most of its spans have, a surname
     or "Mr. Surname" takes the label and name of the one full name in the article it
     belongs to, and untagged repeats of a tagged name are mentions too."""
-    pieces = [piece for start, end, label in spans if "\n" not in text[start:end]
-              for piece in _split_span(text, start, end, label, rules)]
+    pieces = [
+        piece
+        for start, end, label in spans
+        if "\n" not in text[start:end]
+        for piece in _split_span(text, start, end, label, rules)
+    ]
     pieces = _places_before_region_words(text, pieces, rules)
     pieces = _untagged_initialled_people(text, pieces, rules)
     pieces = _places_in_gazetteer(text, pieces, places or {}, rules)
@@ -211,18 +216,25 @@ def resolve_mentions(text: str, spans: Sequence[tuple[int, int, str]], rules: Na
     mentions += _untagged_repeats(text, surfaces, [(start, end) for start, end, _ in pieces], common_words)
     # A lone word the text also writes in lower case is a word: "Women" heading a table
     # (but "Mrs May" is a name, however often the text says "may").
-    return tuple(m for m in sorted(mentions, key=lambda m: m.start_char)
-                 if m.name and (" " in m.surface or m.name.casefold() not in common_words))
+    return tuple(
+        m
+        for m in sorted(mentions, key=lambda m: m.start_char)
+        if m.name and (" " in m.surface or m.name.casefold() not in common_words)
+    )
 
 
-def _untagged_repeats(text: str, surfaces: dict[str, tuple[str, str]], taken: list[tuple[int, int]],
-                      common_words: set[str]) -> list[Mention]:
+def _untagged_repeats(
+    text: str, surfaces: dict[str, tuple[str, str]], taken: list[tuple[int, int]], common_words: set[str]
+) -> list[Mention]:
     """Mentions where a tagged name stands again untagged, longest names first. Each name
     is looked for where its first word stands, so a long text is read once, not once a name."""
     found = []
     occupied = _Occupied(text, taken)
-    searched = [s for s in sorted(surfaces, key=lambda s: (-len(s), s))
-                if s[:1].isupper() and len(s) >= 2 and s.casefold() not in common_words]
+    searched = [
+        s
+        for s in sorted(surfaces, key=lambda s: (-len(s), s))
+        if s[:1].isupper() and len(s) >= 2 and s.casefold() not in common_words
+    ]
     first_words = {_first_word(s) for s in searched}
     where: dict[str, list[int]] = defaultdict(list)
     for word in _FIRST_WORD.finditer(text):
@@ -273,9 +285,10 @@ class _Occupied:
         return True
 
 
-def _places_before_region_words(text: str, pieces: list[tuple[int, int, str]],
-                                rules: NameRules) -> list[tuple[int, int, str]]:
-    """"The Donetsk, Luhansk and Kherson regions": names before a word for a region are
+def _places_before_region_words(
+    text: str, pieces: list[tuple[int, int, str]], rules: NameRules
+) -> list[tuple[int, int, str]]:
+    """ "The Donetsk, Luhansk and Kherson regions": names before a word for a region are
     places, which the model, knowing few of them, often takes for people."""
     labels = {(start, end): label for start, end, label in pieces}
     places = {}
@@ -286,23 +299,30 @@ def _places_before_region_words(text: str, pieces: list[tuple[int, int, str]],
     if not places:
         return pieces
     in_places = _Occupied(text, places)
-    kept = [(s, e, places.get((s, e), label)) for s, e, label in pieces
-            if (s, e) in places or not in_places.overlaps(s, e)]
+    kept = [
+        (s, e, places.get((s, e), label)) for s, e, label in pieces if (s, e) in places or not in_places.overlaps(s, e)
+    ]
     kept += [(s, e, label) for (s, e), label in places.items() if (s, e) not in labels]
     return sorted(kept)
 
 
-def _untagged_initialled_people(text: str, pieces: list[tuple[int, int, str]],
-                                rules: NameRules) -> list[tuple[int, int, str]]:
+def _untagged_initialled_people(
+    text: str, pieces: list[tuple[int, int, str]], rules: NameRules
+) -> list[tuple[int, int, str]]:
     tagged = _Occupied(text, ((s, e) for s, e, _ in pieces))
-    found = [match.span() for match in _INITIALLED.finditer(text)
-             if not match.group().startswith(rules.not_initials)
-             and match.group().split()[-1].casefold() not in rules.stop_words and not tagged.overlaps(*match.span())]
+    found = [
+        match.span()
+        for match in _INITIALLED.finditer(text)
+        if not match.group().startswith(rules.not_initials)
+        and match.group().split()[-1].casefold() not in rules.stop_words
+        and not tagged.overlaps(*match.span())
+    ]
     return sorted(pieces + [(start, end, "PERSON") for start, end in found])
 
 
-def _places_in_gazetteer(text: str, pieces: list[tuple[int, int, str]],
-                         places: Mapping[str, bool], rules: NameRules) -> list[tuple[int, int, str]]:
+def _places_in_gazetteer(
+    text: str, pieces: list[tuple[int, int, str]], places: Mapping[str, bool], rules: NameRules
+) -> list[tuple[int, int, str]]:
     """A one-word name in `places` that the model calls a person is a place where the
     article treats it as one: a major place's name, one put somewhere ("near Appleby"),
     one the model calls a place elsewhere, or one listed with a place ("Carlisle and
@@ -312,16 +332,26 @@ def _places_in_gazetteer(text: str, pieces: list[tuple[int, int, str]],
     ("Mr Carlisle"), a verb of saying, "who" or an age after it, a score after it, or a
     full name ending with it ("George Washington"). A longer name ("Paris Hilton") is
     left as it is."""
-    major_by_span = {(s, e): places[text[s:e].casefold()] for s, e, label in pieces
-                     if label in ("PERSON", "ORG") and _place_word(text, s, e) and text[s:e].casefold() in places}
+    major_by_span = {
+        (s, e): places[text[s:e].casefold()]
+        for s, e, label in pieces
+        if label in ("PERSON", "ORG") and _place_word(text, s, e) and text[s:e].casefold() in places
+    }
     if not major_by_span:
         return pieces
-    not_places = {_POSSESSIVE.sub("", match.group(1)) for pattern in (rules.titled_name, rules.speaking_name, _SCORED_NAME)
-                  for match in pattern.finditer(text)}
-    not_places.update(_POSSESSIVE.sub("", text[s:e].split()[-1]) for s, e, label in pieces
-                      if label == "PERSON" and " " in text[s:e])
-    called_places = {text[s:e] for s, e, label in pieces
-                     if label in ("GPE", "LOC") or label == "PERSON" and major_by_span.get((s, e))} - not_places
+    not_places = {
+        _POSSESSIVE.sub("", match.group(1))
+        for pattern in (rules.titled_name, rules.speaking_name, _SCORED_NAME)
+        for match in pattern.finditer(text)
+    }
+    not_places.update(
+        _POSSESSIVE.sub("", text[s:e].split()[-1]) for s, e, label in pieces if label == "PERSON" and " " in text[s:e]
+    )
+    called_places = {
+        text[s:e]
+        for s, e, label in pieces
+        if label in ("GPE", "LOC") or label == "PERSON" and major_by_span.get((s, e))
+    } - not_places
     put_somewhere = {_POSSESSIVE.sub("", match.group(1)) for match in rules.placed_name.finditer(text)}
     for listing in rules.name_list.finditer(text):
         names = {item.group() for item in _LIST_ITEM.finditer(text, *listing.span())}
@@ -331,8 +361,11 @@ def _places_in_gazetteer(text: str, pieces: list[tuple[int, int, str]],
 
     def label_of(start: int, end: int, label: str) -> str:
         surface = text[start:end]
-        if (start, end) in major_by_span and surface not in not_places and (
-                label == "PERSON" and surface in places_here or label == "ORG" and surface in put_somewhere):
+        if (
+            (start, end) in major_by_span
+            and surface not in not_places
+            and (label == "PERSON" and surface in places_here or label == "ORG" and surface in put_somewhere)
+        ):
             return "GPE"
         return label
 
@@ -347,7 +380,11 @@ def _place_word(text: str, start: int, end: int) -> bool:
     if " " in surface:
         return False
     line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
-    return not surface.isupper() or start == line_start or _shouting(text[line_start:line_end if line_end >= 0 else None])
+    return (
+        not surface.isupper()
+        or start == line_start
+        or _shouting(text[line_start : line_end if line_end >= 0 else None])
+    )
 
 
 def _teams_in_scores(text: str, pieces: list[tuple[int, int, str]], rules: NameRules) -> list[tuple[int, int, str]]:
@@ -356,7 +393,9 @@ def _teams_in_scores(text: str, pieces: list[tuple[int, int, str]], rules: NameR
         return pieces
     tagged = _Occupied(text, ((s, e) for s, e, _ in pieces))
     kept = [(s, e, "ORG" if (s, e) in teams else label) for s, e, label in pieces]
-    kept += [(s, e, "ORG") for s, e in teams if text[s:e].casefold() not in rules.stop_words and not tagged.overlaps(s, e)]
+    kept += [
+        (s, e, "ORG") for s, e in teams if text[s:e].casefold() not in rules.stop_words and not tagged.overlaps(s, e)
+    ]
     return sorted(kept)
 
 
@@ -375,7 +414,7 @@ def _split_span(text: str, start: int, end: int, label: str, rules: NameRules) -
 
 
 def _person_shaped(surface: str) -> str | None:
-    """"K. Osei", "J.R. Smith": initials before a capitalised word are a person."""
+    """ "K. Osei", "J.R. Smith": initials before a capitalised word are a person."""
     return "PERSON" if _INITIALS_AND_NAME.match(surface) else None
 
 
@@ -397,19 +436,22 @@ def _full_names(person_surfaces: Iterable[str], rules: NameRules) -> dict[str, s
         name = entity_name(surface, "PERSON", rules)
         if len(name.split()) >= 2 and not _INITIALS_AND_NAME.match(name):
             by_surname[key_group(name_key(name))].add(name)
-    return {surname: max(names, key=lambda n: (len(n), n)) for surname, names in by_surname.items()
-            if len({name_key(n) for n in names}) == 1 or _one_person(names)}
+    return {
+        surname: max(names, key=lambda n: (len(n), n))
+        for surname, names in by_surname.items()
+        if len({name_key(n) for n in names}) == 1 or _one_person(names)
+    }
 
 
 def _one_person(names: set[str]) -> bool:
-    """"Vladimir Putin" and "Vladimir Vladimirovich Putin" are one person: every name's
+    """ "Vladimir Putin" and "Vladimir Vladimirovich Putin" are one person: every name's
     first and last words agree."""
     keys = [name_key(n).split() for n in names]
     return len({(k[0], k[-1]) for k in keys}) == 1
 
 
 def _may_stand_for(short: str, full: str) -> bool:
-    """"Putin" for "Vladimir Putin", "V. Putin" too, but not "A. Putin"."""
+    """ "Putin" for "Vladimir Putin", "V. Putin" too, but not "A. Putin"."""
     return short == full or not _INITIALS_AND_NAME.match(short) or short[0].casefold() == full[0].casefold()
 
 
@@ -513,7 +555,9 @@ def resolve_entities(uses: Iterable[NameUse]) -> list[Entity]:
     members: dict[str, list[str]] = defaultdict(list)
     for key, target in canonical.items():
         members[target].append(key)
-    return [_entity(target, sorted(keys), [u for k in keys for u in by_key[k]]) for target, keys in sorted(members.items())]
+    return [
+        _entity(target, sorted(keys), [u for k in keys for u in by_key[k]]) for target, keys in sorted(members.items())
+    ]
 
 
 def _label_counts(uses: Iterable[NameUse]) -> Counter:

@@ -54,8 +54,10 @@ class NameRules:
     @cached_property
     def place_list(self) -> re.Pattern:
         """The list of names before a word for a region; group 1 the list."""
-        return re.compile(rf"\b((?:{LISTED_NAME}(?:,\s|,?\s(?:{_any_of(self.conjunctions)})\s))*{LISTED_NAME})"
-                          rf"\s(?:{_any_of(self.region_words)})\b")
+        return re.compile(
+            rf"\b((?:{LISTED_NAME}(?:,\s|,?\s(?:{_any_of(self.conjunctions)})\s))*{LISTED_NAME})"
+            rf"\s(?:{_any_of(self.region_words)})\b"
+        )
 
     @cached_property
     def compass(self) -> re.Pattern:
@@ -81,26 +83,41 @@ class NameRules:
     @cached_property
     def speaking_name(self) -> re.Pattern:
         """A name before a verb of saying, a relative pronoun or an age ("Wang, 45,"); group 1 the name."""
-        return re.compile(rf"\b{_ONE_NAME}(?:\s(?:{_any_of(self.speech_verbs)})\b"
-                          rf"|,\s(?:{_any_of(self.relative_pronouns)})\b|,\s\d{{1,3}},)")
+        return re.compile(
+            rf"\b{_ONE_NAME}(?:\s(?:{_any_of(self.speech_verbs)})\b"
+            rf"|,\s(?:{_any_of(self.relative_pronouns)})\b|,\s\d{{1,3}},)"
+        )
 
 
 ENGLISH = NameRules(
-    titles=frozenset("""
+    titles=frozenset(
+        """
         mr mrs ms miss mx dr prof professor sir dame lord lady rev reverend fr father sister brother
         president vice prime minister chancellor premier secretary senator sen rep representative
         congressman congresswoman governor gov mayor ambassador judge justice chief general gen
         lieutenant lt colonel col major maj captain capt sergeant sgt admiral commander
         king queen prince princess emperor pope sheikh ayatollah crown deputy foreign defence defense
-    """.split()),
+    """.split()
+    ),
     title_qualifiers=frozenset({"former", "late"}),
     stop_words_module="spacy.lang.en.stop_words",
     leading_articles=("the",),
     speech_verbs=("said", "says", "told"),
     relative_pronouns=("who",),
     place_prepositions=("in", "near", "outside", "around", "across", "towards"),
-    region_words=("region", "regions", "province", "provinces", "oblast", "oblasts", "district", "districts",
-                  "county", "counties", "states"),
+    region_words=(
+        "region",
+        "regions",
+        "province",
+        "provinces",
+        "oblast",
+        "oblasts",
+        "district",
+        "districts",
+        "county",
+        "counties",
+        "states",
+    ),
     compass_words=("North", "South", "East", "West", "Central"),
     conjunctions=("and",),
     alternatives=("or",),

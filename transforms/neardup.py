@@ -62,7 +62,7 @@ def _shingle_hashes(words: list[bytes]) -> np.ndarray:
     tokens = np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
     k = min(SHINGLE_WORDS, len(tokens))
     with np.errstate(over="ignore"):
-        mixed = sum(tokens[i: len(tokens) - k + 1 + i] * _POSITION[i] for i in range(k))
+        mixed = sum(tokens[i : len(tokens) - k + 1 + i] * _POSITION[i] for i in range(k))
     return np.unique((mixed >> np.uint64(32)) ^ (mixed & _MASK32))
 
 
@@ -106,16 +106,18 @@ def candidate_pairs(keys: Iterable[tuple[int, list[int]]]) -> set[tuple[int, int
     for ident, band_keys in keys:
         for band, key in enumerate(band_keys):
             buckets[band, key].append(ident)
-    return {(a, b) for ids in buckets.values() for i, a in enumerate(ids) for b in ids[i + 1:]}
+    return {(a, b) for ids in buckets.values() for i, a in enumerate(ids) for b in ids[i + 1 :]}
 
 
-def near_duplicate_links(new: dict[str, Signature], stored: dict[str, Signature],
-                         candidates: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+def near_duplicate_links(
+    new: dict[str, Signature], stored: dict[str, Signature], candidates: Iterable[tuple[str, str]]
+) -> list[tuple[str, str]]:
     """The pairs of copies among new articles, and between new and stored ones: the band
     keys' candidate pairs (`candidates`: new id, stored id) that pass the signature check."""
     pairs = candidate_pairs((ident, signature.band_keys) for ident, signature in new.items())
-    return ([(a, b) for a, b in sorted(pairs) if is_near_duplicate(new[a], new[b])]
-            + [(a, b) for a, b in candidates if is_near_duplicate(new[a], stored[b])])
+    return [(a, b) for a, b in sorted(pairs) if is_near_duplicate(new[a], new[b])] + [
+        (a, b) for a, b in candidates if is_near_duplicate(new[a], stored[b])
+    ]
 
 
 def cluster(texts: list[str]) -> list[int]:

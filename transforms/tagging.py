@@ -28,10 +28,14 @@ class TaggingPlan:
     stored: dict[str, list[Mention]] = field(default_factory=dict)  # mentions of origins the warehouse holds
 
     @classmethod
-    def of(cls, articles: Iterable[Article], clusters: Mapping[str, ClusterDecision], languages: Iterable[str]) -> TaggingPlan:
+    def of(
+        cls, articles: Iterable[Article], clusters: Mapping[str, ClusterDecision], languages: Iterable[str]
+    ) -> TaggingPlan:
         languages = set(languages)
         taggable = {a.article_id: a for a in articles if a.language in languages}
-        canonical = {decision.cluster_id: article_id for article_id, decision in clusters.items() if decision.is_canonical}
+        canonical = {
+            decision.cluster_id: article_id for article_id, decision in clusters.items() if decision.is_canonical
+        }
         return cls(taggable, {a: canonical.get(clusters[a].cluster_id, a) for a in taggable})
 
     def stored_origins(self) -> set[str]:
@@ -44,8 +48,11 @@ class TaggingPlan:
     @cached_property
     def texts(self) -> list[TextToTag]:
         """What to tag: the batch's origins, and the articles whose origin is stored without mentions."""
-        tagged_here = {a for a, origin in self.origins.items()
-                       if origin == a or (origin not in self.articles and origin not in self.stored)}
+        tagged_here = {
+            a
+            for a, origin in self.origins.items()
+            if origin == a or (origin not in self.articles and origin not in self.stored)
+        }
         tagged_here |= {origin for origin in self.origins.values() if origin in self.articles}
         return sorted({TextToTag(self.articles[a].language, self.articles[a].text) for a in tagged_here})
 

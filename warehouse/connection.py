@@ -62,8 +62,12 @@ def default_path() -> Path:
     return Path(os.environ.get("NEWSMILL_DB") or DEFAULT_FILE)
 
 
-def connect(path: str | Path, read_only: bool = False, timeout: float = DEFAULT_LOCK_TIMEOUT,
-            config: dict[str, object] | None = None) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: str | Path,
+    read_only: bool = False,
+    timeout: float = DEFAULT_LOCK_TIMEOUT,
+    config: dict[str, object] | None = None,
+) -> duckdb.DuckDBPyConnection:
     """A connection to the warehouse file, waiting up to `timeout` seconds while another
     process has it open (DuckDB gives up at once)."""
     path = Path(path)
@@ -80,7 +84,9 @@ def connect(path: str | Path, read_only: bool = False, timeout: float = DEFAULT_
                 raise
             holder = _lock_holder(str(error))
         if left > 0 and holder != told:
-            logger.warning("the warehouse %s is busy: %s has it open; waiting up to %d s", path, holder, math.ceil(left))
+            logger.warning(
+                "the warehouse %s is busy: %s has it open; waiting up to %d s", path, holder, math.ceil(left)
+            )
             told = holder
     kept = f"had it open for all of the {timeout:g} s waited" if timeout > 0 else "has it open"
     raise WarehouseBusy(
@@ -90,18 +96,23 @@ def connect(path: str | Path, read_only: bool = False, timeout: float = DEFAULT_
 
 
 def _newer_format(path: Path, error: duckdb.IOException) -> str:
-    return (f"the warehouse {path} is in a newer DuckDB's file format ({str(error).splitlines()[0].removeprefix('IO Error: ')}); "
-            f"newsmill runs on DuckDB {duckdb.__version__}, the line the DuckDB CLI and extensions on PyPI read "
-            f"(README: Which DuckDB). Ingest again into a new file (`newsmill ingest ... --db NEW.duckdb`), or copy it "
-            f"with the DuckDB that wrote it: ATTACH '{path}' AS old (READ_ONLY); "
-            f"ATTACH 'NEW.duckdb' AS new (STORAGE_VERSION 'v{duckdb.__version__}'); COPY FROM DATABASE old TO new")
+    return (
+        f"the warehouse {path} is in a newer DuckDB's file format ({str(error).splitlines()[0].removeprefix('IO Error: ')}); "
+        f"newsmill runs on DuckDB {duckdb.__version__}, the line the DuckDB CLI and extensions on PyPI read "
+        f"(README: Which DuckDB). Ingest again into a new file (`newsmill ingest ... --db NEW.duckdb`), or copy it "
+        f"with the DuckDB that wrote it: ATTACH '{path}' AS old (READ_ONLY); "
+        f"ATTACH 'NEW.duckdb' AS new (STORAGE_VERSION 'v{duckdb.__version__}'); COPY FROM DATABASE old TO new"
+    )
 
 
 # A reader's connection, as opened: no file but the warehouse, no extension fetched or
 # loaded behind the query's back. (Set at start-up, so nothing is loaded while the views
 # are made.)
-READER_CONFIG = {"enable_external_access": False, "autoinstall_known_extensions": False,
-                 "autoload_known_extensions": False}
+READER_CONFIG = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
 # Then, once the views are made, in this order, the lock last: after it nothing can be set.
 # (The first two repeat READER_CONFIG for the duckdb CLI, which takes settings only as
 # statements: `reader_cli_options()`.) External access off alone still lets a query write
@@ -109,11 +120,17 @@ READER_CONFIG = {"enable_external_access": False, "autoinstall_known_extensions"
 # (USE_TMP_FILE false)` overwrites it, and its WAL and temp folder are writable too.
 # Disabling the local file system closes that; the open warehouse is read through the file
 # handle DuckDB already has.
-READER_LOCK = ["SET autoinstall_known_extensions = false", "SET autoload_known_extensions = false",
-               "SET disabled_filesystems = 'LocalFileSystem'", "SET lock_configuration = true"]
-READ_ONLY_HINT = ("the warehouse is read-only for queries: they cannot write, read or list files, attach databases, "
-                  "install or load extensions, or change settings. To get data out: `newsmill export --format "
-                  "parquet|csv OUT`, or `newsmill sql \"...\" --format csv > FILE` (or --format json)")
+READER_LOCK = [
+    "SET autoinstall_known_extensions = false",
+    "SET autoload_known_extensions = false",
+    "SET disabled_filesystems = 'LocalFileSystem'",
+    "SET lock_configuration = true",
+]
+READ_ONLY_HINT = (
+    "the warehouse is read-only for queries: they cannot write, read or list files, attach databases, "
+    "install or load extensions, or change settings. To get data out: `newsmill export --format "
+    'parquet|csv OUT`, or `newsmill sql "..." --format csv > FILE` (or --format json)'
+)
 
 
 def read_only(path: str | Path, timeout: float = READ_TIMEOUT) -> duckdb.DuckDBPyConnection:
@@ -153,9 +170,13 @@ def refused_to_readers(error: duckdb.Error) -> bool:
     of an extension that is not loaded counts: DuckDB's advice, INSTALL and LOAD, would be
     refused too."""
     text = str(error)
-    return (isinstance(error, duckdb.PermissionException) or "read-only mode" in text or "has been locked" in text
-            or "LocalFileSystem disabled" in text
-            or re.search(r"exists in the \w+ extension", text) is not None)
+    return (
+        isinstance(error, duckdb.PermissionException)
+        or "read-only mode" in text
+        or "has been locked" in text
+        or "LocalFileSystem disabled" in text
+        or re.search(r"exists in the \w+ extension", text) is not None
+    )
 
 
 def reader_cli_options() -> list[str]:
@@ -190,7 +211,7 @@ def duckdb_cli() -> str:
     raise DuckDBCliMissing(
         f"no DuckDB {duckdb.__version__} CLI is installed ({'; '.join(found) or 'none found'}), and the shell needs the "
         f"version the warehouse is written with: `pip install duckdb-cli=={duckdb.__version__}`. "
-        f"Piped SQL needs no CLI: `echo \"select ...\" | newsmill shell`"
+        f'Piped SQL needs no CLI: `echo "select ..." | newsmill shell`'
     )
 
 
@@ -212,8 +233,10 @@ def warehouse_file(candidate: str | Path, warehouse: str | Path) -> str | None:
     own = []
     for base in dict.fromkeys([given, resolved]):  # the WAL and the lock are named after the path DuckDB is given
         own += [(base, "the warehouse")]
-        own += [(base.with_name(base.name + suffix), "the warehouse's write-ahead log")
-                for suffix in (".wal", ".wal.checkpoint", ".wal.recovery")]
+        own += [
+            (base.with_name(base.name + suffix), "the warehouse's write-ahead log")
+            for suffix in (".wal", ".wal.checkpoint", ".wal.recovery")
+        ]
         own += [(RunLock(base).path, "the warehouse's run lock")]
     target = os.path.realpath(candidate)
     for path, what in own:
@@ -242,8 +265,10 @@ def _check_reader(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     except duckdb.PermissionException:
         if _locked(con):
             return
-    raise RuntimeError(f"could not make a read-only connection to {path}: DuckDB {duckdb.__version__} "
-                       "did not apply the reader's settings (warehouse/connection.py READER_LOCK)")
+    raise RuntimeError(
+        f"could not make a read-only connection to {path}: DuckDB {duckdb.__version__} "
+        "did not apply the reader's settings (warehouse/connection.py READER_LOCK)"
+    )
 
 
 class RunLock:
@@ -263,7 +288,11 @@ class RunLock:
         except BaseException:
             os.close(fd)
             raise
-        holder = {"pid": os.getpid(), "host": socket.gethostname(), "since": f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC"}
+        holder = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "since": f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC",
+        }
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(holder).encode(), 0)
         self._fd = fd
@@ -321,4 +350,3 @@ def _lock_holder(message: str) -> str:
     """Who holds the file, as DuckDB's lock error names it ("... is held in /usr/bin/python3 (PID 123)")."""
     found = re.search(r"held in (.+?) \(PID (\d+)\)", message)
     return f"process {found[2]} ({found[1]})" if found else "another process"
-

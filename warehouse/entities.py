@@ -34,9 +34,12 @@ def resolve(session: Session, keys: set[str]) -> None:
 def resolve_unresolved(session: Session) -> None:
     """Resolve the groups of the keys left unresolved, in a transaction of its own; mostly
     there are none."""
-    groups = {row[0] for row in session.con.execute(
-        "SELECT DISTINCT key_group FROM entity_keys WHERE entity_id = ?", [UNRESOLVED]
-    ).fetchall()}
+    groups = {
+        row[0]
+        for row in session.con.execute(
+            "SELECT DISTINCT key_group FROM entity_keys WHERE entity_id = ?", [UNRESOLVED]
+        ).fetchall()
+    }
     if groups:
         with session.transaction():
             _resolve_groups(session, groups)
@@ -63,9 +66,12 @@ def _resolve_groups(session: Session, groups: set[str]) -> None:
         by_group.setdefault(group, []).append(names.NameUse(*use))
     resolved = [entity for group_uses in by_group.values() for entity in names.resolve_entities(group_uses)]
     key_ids = arrow(RESOLVED_KEYS, ((key, e.entity_id) for e in resolved for key in e.keys))
-    with session.table("resolved_keys", key_ids), session.table("resolved", arrow(RESOLVED_ENTITIES, (
-        (e.entity_id, e.name, e.label, list(e.aliases)) for e in resolved
-    ))):
+    with (
+        session.table("resolved_keys", key_ids),
+        session.table(
+            "resolved", arrow(RESOLVED_ENTITIES, ((e.entity_id, e.name, e.label, list(e.aliases)) for e in resolved))
+        ),
+    ):
         con.execute(
             "UPDATE entity_keys SET entity_id = r.entity_id FROM resolved_keys r WHERE entity_keys.name_key = r.name_key"
         )

@@ -15,7 +15,12 @@ from warehouse.load import DOCUMENT_TABLES
 # The documents' tables, then those of the warehouse as a whole. Bookkeeping that only
 # newsmill's own stages read (signatures, band keys, template sightings, name keys,
 # migrations) stays out: it means nothing to other tools.
-TABLES = [table.name for table in DOCUMENT_TABLES if not table.internal] + ["entities", "sources", "site_templates", "runs"]
+TABLES = [table.name for table in DOCUMENT_TABLES if not table.internal] + [
+    "entities",
+    "sources",
+    "site_templates",
+    "runs",
+]
 OPTIONS = {"parquet": "FORMAT parquet, COMPRESSION zstd", "csv": "FORMAT csv, HEADER"}
 
 
@@ -30,8 +35,10 @@ def export_tables(con: duckdb.DuckDBPyConnection, folder: Path, file_format: str
     """
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    with duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}) as writer, \
-            ExitStack() as parts:
+    with (
+        duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}) as writer,
+        ExitStack() as parts,
+    ):
         for table in TABLES:
             path = folder / f"{table}.{file_format}"
             part = parts.enter_context(replacing(path))
@@ -39,8 +46,9 @@ def export_tables(con: duckdb.DuckDBPyConnection, folder: Path, file_format: str
     return written
 
 
-def _copy(con: duckdb.DuckDBPyConnection, table: str, writer: duckdb.DuckDBPyConnection, path: Path,
-          file_format: str) -> int:
+def _copy(
+    con: duckdb.DuckDBPyConnection, table: str, writer: duckdb.DuckDBPyConnection, path: Path, file_format: str
+) -> int:
     writer.register("batches", con.sql(f"SELECT * FROM {table}").to_arrow_reader())
     try:
         return writer.execute(

@@ -11,13 +11,25 @@ from typing import NamedTuple
 import numpy as np
 import pyarrow as pa
 
-from transforms.clean import RemovalReason
 from transforms import entities as names
 from transforms import templates
+from transforms.clean import RemovalReason
 from transforms.documents import Article, Document, Reject, Source
 from warehouse import entities
-from warehouse.rows import (ARTICLES, CLUSTER_CHANGES, DOCUMENTS, LSH_BANDS, MENTIONS, MINHASHES, REJECTS,
-                            REMOVED_LINES, SOURCES, TEMPLATE_SIGHTINGS, TEMPLATE_THRESHOLDS, arrow)
+from warehouse.rows import (
+    ARTICLES,
+    CLUSTER_CHANGES,
+    DOCUMENTS,
+    LSH_BANDS,
+    MENTIONS,
+    MINHASHES,
+    REJECTS,
+    REMOVED_LINES,
+    SOURCES,
+    TEMPLATE_SIGHTINGS,
+    TEMPLATE_THRESHOLDS,
+    arrow,
+)
 from warehouse.session import Session
 
 
@@ -85,15 +97,19 @@ def load_batch(session: Session, batch: Batch) -> BatchResult:
 def _delete_stored(session: Session) -> set[str]:
     """Delete every row of the documents in `batch_ids`; return the name keys they mentioned."""
     con = session.con
-    stored = [row[0] for row in con.execute(
-        "SELECT doc_id FROM documents WHERE doc_id IN (SELECT id FROM batch_ids)"
-    ).fetchall()]
+    stored = [
+        row[0]
+        for row in con.execute("SELECT doc_id FROM documents WHERE doc_id IN (SELECT id FROM batch_ids)").fetchall()
+    ]
     if not stored:  # new documents only, the common case: nothing to scan the big tables for
         return set()
     with session.ids("stored_ids", stored):
-        keys = {row[0] for row in con.execute(
-            "SELECT DISTINCT name_key FROM mentions WHERE article_id IN (SELECT id FROM stored_ids)"
-        ).fetchall()}
+        keys = {
+            row[0]
+            for row in con.execute(
+                "SELECT DISTINCT name_key FROM mentions WHERE article_id IN (SELECT id FROM stored_ids)"
+            ).fetchall()
+        }
         for table in DOCUMENT_TABLES:
             con.execute(f"DELETE FROM {table.name} WHERE {table.key} IN (SELECT id FROM stored_ids)")
     return keys
@@ -101,8 +117,13 @@ def _delete_stored(session: Session) -> set[str]:
 
 def _upsert_sources(session: Session, batch: Batch) -> None:
     rows = ((s.source_file, s.sha256, s.bytes, s.records, batch.run_id) for s in batch.sources)
-    _insert(session, "sources", arrow(SOURCES, rows), on_conflict="(source_file) DO UPDATE SET sha256 = excluded.sha256, "
-            "bytes = excluded.bytes, records = excluded.records, run_id = excluded.run_id")
+    _insert(
+        session,
+        "sources",
+        arrow(SOURCES, rows),
+        on_conflict="(source_file) DO UPDATE SET sha256 = excluded.sha256, "
+        "bytes = excluded.bytes, records = excluded.records, run_id = excluded.run_id",
+    )
 
 
 def _update_clusters(session: Session, changes: Mapping[str, tuple[str, bool]]) -> None:
@@ -152,65 +173,121 @@ def _insert(session: Session, target: str, table: pa.Table, on_conflict: str | N
 
 # -- the rows of a batch's documents, table by table --------------------------------------
 
+
 def _documents(batch: Batch) -> pa.Table:
-    return arrow(DOCUMENTS, ((d.doc_id, d.source_uri, d.format, d.sha256, d.bytes, batch.run_id, d.source_file)
-                             for d in batch.documents))
+    return arrow(
+        DOCUMENTS,
+        ((d.doc_id, d.source_uri, d.format, d.sha256, d.bytes, batch.run_id, d.source_file) for d in batch.documents),
+    )
 
 
 def _rejects(batch: Batch) -> pa.Table:
-    return arrow(REJECTS, ((r.document.doc_id, r.document.source_uri, r.reason, r.detail, batch.run_id)
-                           for r in batch.rejects))
+    return arrow(
+        REJECTS, ((r.document.doc_id, r.document.source_uri, r.reason, r.detail, batch.run_id) for r in batch.rejects)
+    )
 
 
 def _articles(batch: Batch) -> pa.Table:
-    return arrow(ARTICLES, (
-        (a.article_id, a.document.doc_id, a.document.source_uri, a.url, a.site, a.title, a.byline, a.published_at,
-         a.language, a.language_prob, a.text, a.word_count, a.content_hash, *batch.clusters[a.article_id],
-         batch.run_id, a.fetched_at, a.declared_language, templates.template_group(a))
-        for a in batch.articles
-    ))
+    return arrow(
+        ARTICLES,
+        (
+            (
+                a.article_id,
+                a.document.doc_id,
+                a.document.source_uri,
+                a.url,
+                a.site,
+                a.title,
+                a.byline,
+                a.published_at,
+                a.language,
+                a.language_prob,
+                a.text,
+                a.word_count,
+                a.content_hash,
+                *batch.clusters[a.article_id],
+                batch.run_id,
+                a.fetched_at,
+                a.declared_language,
+                templates.template_group(a),
+            )
+            for a in batch.articles
+        ),
+    )
 
 
 def _mentions(batch: Batch) -> pa.Table:
     # entity_id is settled by entity resolution once the batch's mentions are in.
-    return arrow(MENTIONS, (
-        (a.article_id, entities.UNRESOLVED, m.surface, m.start_char, m.end_char, m.label, m.name, batch.name_keys[m.name])
-        for a in batch.articles for m in a.mentions
-    ))
+    return arrow(
+        MENTIONS,
+        (
+            (
+                a.article_id,
+                entities.UNRESOLVED,
+                m.surface,
+                m.start_char,
+                m.end_char,
+                m.label,
+                m.name,
+                batch.name_keys[m.name],
+            )
+            for a in batch.articles
+            for m in a.mentions
+        ),
+    )
 
 
 def _removed_lines(batch: Batch) -> pa.Table:
-    return arrow(REMOVED_LINES, (
-        (a.article_id, line_no, text, reason, batch.run_id)
-        for a in batch.articles for line_no, text, reason in a.removed_lines
-    ))
+    return arrow(
+        REMOVED_LINES,
+        (
+            (a.article_id, line_no, text, reason, batch.run_id)
+            for a in batch.articles
+            for line_no, text, reason in a.removed_lines
+        ),
+    )
 
 
 def _template_sightings(batch: Batch) -> pa.Table:
     """Each article's short lines, template lines already stripped from it included."""
+
     def lines(article: Article) -> dict[str, str]:
         stripped = "\n".join(line for _, line, reason in article.removed_lines if reason == RemovalReason.SITE_TEMPLATE)
         return {**templates.candidate_lines(article.text), **templates.candidate_lines(stripped)}
 
-    return arrow(TEMPLATE_SIGHTINGS, (
-        (a.article_id, templates.template_group(a), key, line) for a in batch.articles for key, line in lines(a).items()
-    ))
+    return arrow(
+        TEMPLATE_SIGHTINGS,
+        (
+            (a.article_id, templates.template_group(a), key, line)
+            for a in batch.articles
+            for key, line in lines(a).items()
+        ),
+    )
 
 
 def _minhashes(batch: Batch) -> pa.Table:
-    return arrow(MINHASHES, ((a.article_id, a.signature.to_bytes(), a.signature.shingles)
-                             for a in batch.articles if a.signature is not None))
+    return arrow(
+        MINHASHES,
+        (
+            (a.article_id, a.signature.to_bytes(), a.signature.shingles)
+            for a in batch.articles
+            if a.signature is not None
+        ),
+    )
 
 
 def _lsh_bands(batch: Batch) -> pa.Table:
     """Each article's LSH band keys, built column by column: some forty rows an article."""
     signed = [a for a in batch.articles if a.signature is not None]
     keys = [a.signature.band_keys for a in signed]
-    return pa.Table.from_arrays([
-        pa.array([a.article_id for a, k in zip(signed, keys) for _ in k], pa.string()),
-        pa.array(np.concatenate([np.arange(len(k), dtype=np.int16) for k in keys]) if keys else [], pa.int16()),
-        pa.array(np.concatenate([np.asarray(k, dtype=np.int64) for k in keys]) if keys else [], pa.int64()),
-    ], schema=LSH_BANDS)
+    return pa.Table.from_arrays(
+        [
+            pa.array([a.article_id for a, k in zip(signed, keys) for _ in k], pa.string()),
+            pa.array(np.concatenate([np.arange(len(k), dtype=np.int16) for k in keys]) if keys else [], pa.int16()),
+            pa.array(np.concatenate([np.asarray(k, dtype=np.int64) for k in keys]) if keys else [], pa.int64()),
+        ],
+        schema=LSH_BANDS,
+    )
 
 
 class DocumentTable(NamedTuple):

@@ -94,7 +94,10 @@ class Lookups:
         """The counts of each template group for the given line keys, leaving out the
         articles in `excluding` (about to be replaced)."""
         rows = ((group, key) for group, keys in lines.items() for key in keys)
-        with self._session.table("wanted_lines", arrow(WANTED_LINES, rows)), self._session.ids("excluded_ids", excluding):
+        with (
+            self._session.table("wanted_lines", arrow(WANTED_LINES, rows)),
+            self._session.ids("excluded_ids", excluding),
+        ):
             totals = self._rows("template_group_articles")
             counts = self._rows("template_line_articles")
         result = {group: TemplateCounts(n, {}) for group, n in totals}

@@ -31,8 +31,10 @@ class Grain(NamedTuple):
     period: str
 
 
-GRAINS = {"day": Grain("articles_per_day", "entity_daily_mentions", "day"),
-          "month": Grain("articles_per_month", "entity_monthly_mentions", "month")}
+GRAINS = {
+    "day": Grain("articles_per_day", "entity_daily_mentions", "day"),
+    "month": Grain("articles_per_month", "entity_monthly_mentions", "month"),
+}
 
 
 def render_report(con: duckdb.DuckDBPyConnection, since: date | None = None) -> str:
@@ -78,22 +80,35 @@ class Period:
 
 def _overview(period: Period) -> str:
     [(articles, stories, duplicates, undated, rejects, entities)] = period.rows(
-        ["totals"], "SELECT articles, stories, duplicates, undated, rejects, entities FROM totals")
-    figures = [("articles", articles), ("distinct stories", stories), ("duplicates", duplicates),
-               ("rejected records", rejects), ("entities mentioned", entities), ("undated articles", undated)]
+        ["totals"], "SELECT articles, stories, duplicates, undated, rejects, entities FROM totals"
+    )
+    figures = [
+        ("articles", articles),
+        ("distinct stories", stories),
+        ("duplicates", duplicates),
+        ("rejected records", rejects),
+        ("entities mentioned", entities),
+        ("undated articles", undated),
+    ]
     cells = "".join(f'<div class="figure"><b>{value:,}</b><span>{escape(name)}</span></div>' for name, value in figures)
     return f'<section id="overview"><div class="figures">{cells}</div></section>'
 
 
 def _articles_over_time(period: Period, grain: str) -> str:
     views = GRAINS[grain]
-    rows = period.rows([views.articles], f"""SELECT {views.period}, articles, stories FROM {views.articles}
-                                            WHERE {views.period} IS NOT NULL""")
+    rows = period.rows(
+        [views.articles],
+        f"""SELECT {views.period}, articles, stories FROM {views.articles}
+                                            WHERE {views.period} IS NOT NULL""",
+    )
     counts = {start: (articles, stories) for start, articles, stories in rows}
     columns = [(_period_label(start, grain), *counts.get(start, (0, 0))) for start in _periods(counts, grain)]
-    return _section("articles-over-time", "Articles over time",
-                    f"Articles per {grain} (published, else fetched); the lighter part of a column is duplicates.",
-                    column_chart(columns))
+    return _section(
+        "articles-over-time",
+        "Articles over time",
+        f"Articles per {grain} (published, else fetched); the lighter part of a column is duplicates.",
+        column_chart(columns),
+    )
 
 
 def _grain(period: Period) -> str:
@@ -118,30 +133,47 @@ def _period_label(start: date, grain: str) -> str:
 
 
 def _duplicate_rate_by_site(period: Period) -> str:
-    rows = period.rows(["duplicate_rate_by_site"],
-                       f"""SELECT coalesce(site, '(no site)'), articles, duplicates / articles
-                           FROM duplicate_rate_by_site ORDER BY articles DESC, 1 LIMIT {TOP}""")
+    rows = period.rows(
+        ["duplicate_rate_by_site"],
+        f"""SELECT coalesce(site, '(no site)'), articles, duplicates / articles
+                           FROM duplicate_rate_by_site ORDER BY articles DESC, 1 LIMIT {TOP}""",
+    )
     chart = bar_chart([(f"{site} ({articles:,})", rate) for site, articles, rate in rows], percent=True)
-    return _section("duplicate-rate", "Duplicate rate per site",
-                    f"Share of each site's articles that are copies of an earlier one; the {TOP} largest sites.", chart)
+    return _section(
+        "duplicate-rate",
+        "Duplicate rate per site",
+        f"Share of each site's articles that are copies of an earlier one; the {TOP} largest sites.",
+        chart,
+    )
 
 
 def _top_entities(period: Period, grain: str) -> str:
-    rows = period.rows(["entity_totals"],
-                       f"""SELECT entity_id, name, label, stories FROM entity_totals
+    rows = period.rows(
+        ["entity_totals"],
+        f"""SELECT entity_id, name, label, stories FROM entity_totals
                            WHERE label IN ('PERSON', 'ORG', 'GPE', 'LOC')
-                           ORDER BY stories DESC, mentions DESC, name LIMIT {TOP}""")
+                           ORDER BY stories DESC, mentions DESC, name LIMIT {TOP}""",
+    )
     views = GRAINS[grain]
-    counts = period.rows([views.entities], f"""SELECT entity_id, {views.period}, stories FROM {views.entities}
+    counts = period.rows(
+        [views.entities],
+        f"""SELECT entity_id, {views.period}, stories FROM {views.entities}
                                               WHERE entity_id IN (SELECT unnest($ids)) AND {views.period} IS NOT NULL""",
-                         ids=[r[0] for r in rows])
+        ids=[r[0] for r in rows],
+    )
     stories_in: dict[tuple[str, date], int] = {(entity_id, start): n for entity_id, start, n in counts}
     periods = _periods({start: None for _, start, _ in counts}, grain)
-    chart = bar_chart([(f"{name} · {label}", stories) for _, name, label, stories in rows],
-                      trends=[[stories_in.get((entity_id, p), 0) for p in periods] for entity_id, *_ in rows])
-    return _section("top-entities", "Top entities",
-                    f"People, organizations and places by the number of distinct stories mentioning them "
-                    f"(then by mentions), and their stories per {grain} (right).", chart)
+    chart = bar_chart(
+        [(f"{name} · {label}", stories) for _, name, label, stories in rows],
+        trends=[[stories_in.get((entity_id, p), 0) for p in periods] for entity_id, *_ in rows],
+    )
+    return _section(
+        "top-entities",
+        "Top entities",
+        f"People, organizations and places by the number of distinct stories mentioning them "
+        f"(then by mentions), and their stories per {grain} (right).",
+        chart,
+    )
 
 
 def _languages(period: Period) -> str:
@@ -150,27 +182,45 @@ def _languages(period: Period) -> str:
 
 
 def _rejects(period: Period) -> str:
-    rows = period.rows(["rejects_by_reason"], "SELECT reason, rejects FROM rejects_by_reason ORDER BY rejects DESC, reason")
-    return _section("rejects", "Rejects", "Records that did not become articles, by reason.",
-                    bar_chart(rows) if rows else '<p class="none">No rejected records.</p>')
+    rows = period.rows(
+        ["rejects_by_reason"], "SELECT reason, rejects FROM rejects_by_reason ORDER BY rejects DESC, reason"
+    )
+    return _section(
+        "rejects",
+        "Rejects",
+        "Records that did not become articles, by reason.",
+        bar_chart(rows) if rows else '<p class="none">No rejected records.</p>',
+    )
 
 
 def _latest_articles(period: Period) -> str:
-    rows = period.rows(["canonical_articles", "article_days"],
-                       """SELECT d.day, c.title, c.site, c.language, c.copies
+    rows = period.rows(
+        ["canonical_articles", "article_days"],
+        """SELECT d.day, c.title, c.site, c.language, c.copies
                           FROM canonical_articles AS c JOIN article_days AS d USING (article_id)
-                          ORDER BY d.day DESC NULLS LAST, c.title LIMIT 20""")
-    return _section("latest", "Latest stories", "The 20 latest distinct stories, with how many copies were found.",
-                    _table(["day", "title", "site", "language", "copies"], rows))
+                          ORDER BY d.day DESC NULLS LAST, c.title LIMIT 20""",
+    )
+    return _section(
+        "latest",
+        "Latest stories",
+        "The 20 latest distinct stories, with how many copies were found.",
+        _table(["day", "title", "site", "language", "copies"], rows),
+    )
 
 
 def _runs(period: Period) -> str:
-    rows = period.rows(["run_history"],
-                       """SELECT date_trunc('second', started_at), status, documents_seen, documents_loaded, articles,
+    rows = period.rows(
+        ["run_history"],
+        """SELECT date_trunc('second', started_at), status, documents_seen, documents_loaded, articles,
                                  rejects, round(seconds, 1), documents_per_second
-                          FROM run_history ORDER BY started_at DESC LIMIT 10""")
-    return _section("runs", "Recent runs", "The last ten ingest runs.",
-                    _table(["started (UTC)", "status", "found", "loaded", "articles", "rejects", "seconds", "docs/s"], rows))
+                          FROM run_history ORDER BY started_at DESC LIMIT 10""",
+    )
+    return _section(
+        "runs",
+        "Recent runs",
+        "The last ten ingest runs.",
+        _table(["started (UTC)", "status", "found", "loaded", "articles", "rejects", "seconds", "docs/s"], rows),
+    )
 
 
 def _section(anchor: str, title: str, note: str, body: str) -> str:
@@ -202,15 +252,19 @@ def bar_chart(rows: list[tuple[str, float]], percent: bool = False, trends: list
         y = i * row_height
         length = bar_width * value / largest if not percent else bar_width * value
         shown = f"{value:.1%}" if percent else f"{value:,}"
-        marks.append(f'<text x="{label_width - 8}" y="{y + 16}" text-anchor="end">{escape(_clip(str(label)))}'
-                     f'<title>{escape(str(label))}</title></text>'
-                     f'<rect class="mark" x="{label_width}" y="{y + 4}" width="{max(length, 1):.1f}" height="{row_height - 8}" fill="{BAR}"/>'
-                     f'<text x="{label_width + max(length, 1) + 6:.1f}" y="{y + 16}">{shown}</text>')
+        marks.append(
+            f'<text x="{label_width - 8}" y="{y + 16}" text-anchor="end">{escape(_clip(str(label)))}'
+            f"<title>{escape(str(label))}</title></text>"
+            f'<rect class="mark" x="{label_width}" y="{y + 4}" width="{max(length, 1):.1f}" height="{row_height - 8}" fill="{BAR}"/>'
+            f'<text x="{label_width + max(length, 1) + 6:.1f}" y="{y + 16}">{shown}</text>'
+        )
         if trends:
             marks.append(_sparkline(trends[i], label_width + bar_width + 70, y + 3, trend_width - 10, row_height - 6))
     height = len(rows) * row_height
-    return (f'<svg class="chart" role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-            f'xmlns="http://www.w3.org/2000/svg">{"".join(marks)}</svg>')
+    return (
+        f'<svg class="chart" role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'xmlns="http://www.w3.org/2000/svg">{"".join(marks)}</svg>'
+    )
 
 
 def column_chart(rows: list[tuple[str, int, int]]) -> str:
@@ -220,29 +274,36 @@ def column_chart(rows: list[tuple[str, int, int]]) -> str:
     plot_width, plot_height, left, bottom = 880, 200, 40, 40
     step = plot_width / len(rows)
     largest = max(articles for _, articles, _ in rows) or 1
-    marks = [f'<line x1="{left}" y1="{plot_height}" x2="{left + plot_width}" y2="{plot_height}" stroke="#888"/>',
-             f'<text x="{left - 6}" y="12" text-anchor="end">{largest:,}</text>',
-             f'<text x="{left - 6}" y="{plot_height}" text-anchor="end">0</text>']
+    marks = [
+        f'<line x1="{left}" y1="{plot_height}" x2="{left + plot_width}" y2="{plot_height}" stroke="#888"/>',
+        f'<text x="{left - 6}" y="12" text-anchor="end">{largest:,}</text>',
+        f'<text x="{left - 6}" y="{plot_height}" text-anchor="end">0</text>',
+    ]
     label_every = max(1, len(rows) // 8)
     for i, (day, articles, stories) in enumerate(rows):
         x, column = left + i * step, max(step * 0.8, 1)
         total, unique = plot_height * articles / largest, plot_height * stories / largest
-        marks.append(f'<rect class="mark" x="{x:.1f}" y="{plot_height - total:.1f}" width="{column:.1f}" height="{total - unique:.1f}" fill="{MUTED}">'
-                     f'<title>{escape(day)}: {articles:,} articles, {stories:,} stories</title></rect>'
-                     f'<rect class="mark" x="{x:.1f}" y="{plot_height - unique:.1f}" width="{column:.1f}" height="{unique:.1f}" fill="{BAR}"/>')
+        marks.append(
+            f'<rect class="mark" x="{x:.1f}" y="{plot_height - total:.1f}" width="{column:.1f}" height="{total - unique:.1f}" fill="{MUTED}">'
+            f"<title>{escape(day)}: {articles:,} articles, {stories:,} stories</title></rect>"
+            f'<rect class="mark" x="{x:.1f}" y="{plot_height - unique:.1f}" width="{column:.1f}" height="{unique:.1f}" fill="{BAR}"/>'
+        )
         if i % label_every == 0:
             marks.append(f'<text x="{x:.1f}" y="{plot_height + 16}">{escape(day)}</text>')
     width, height = left + plot_width + 60, plot_height + bottom
-    return (f'<svg class="chart" role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-            f'xmlns="http://www.w3.org/2000/svg">{"".join(marks)}</svg>')
+    return (
+        f'<svg class="chart" role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'xmlns="http://www.w3.org/2000/svg">{"".join(marks)}</svg>'
+    )
 
 
 def _sparkline(values: list[int], x: float, y: float, width: float, height: float) -> str:
     if len(values) < 2:
         values = values * 2 or [0, 0]
     top = max(values) or 1
-    points = " ".join(f"{x + width * i / (len(values) - 1):.1f},{y + height - height * v / top:.1f}"
-                      for i, v in enumerate(values))
+    points = " ".join(
+        f"{x + width * i / (len(values) - 1):.1f},{y + height - height * v / top:.1f}" for i, v in enumerate(values)
+    )
     return f'<polyline class="trend" points="{points}" fill="none" stroke="{BAR}" stroke-width="1.5"/>'
 
 

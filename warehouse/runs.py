@@ -70,9 +70,20 @@ class RunRows:
             """UPDATE runs SET finished_at = ?, status = ?, documents_seen = ?, documents_loaded = ?,
                    articles = ?, rejects = ?, duplicates = ?, mentions = ?, seconds = ?, stages = ?
                WHERE run_id = ?""",
-            [finished, status, c.get("documents", 0), c.get("loaded", 0), c.get("articles", 0),
-             c.get("rejects", 0), c.get("duplicates", 0), c.get("mentions", 0),
-             (finished - run.started_at).total_seconds(),
-             [{"stage": stage, "items": items, "seconds": seconds} for stage, (items, seconds) in run.stages.items()],
-             run.run_id],
+            [
+                finished,
+                status,
+                c.get("documents", 0),
+                c.get("loaded", 0),
+                c.get("articles", 0),
+                c.get("rejects", 0),
+                c.get("duplicates", 0),
+                c.get("mentions", 0),
+                (finished - run.started_at).total_seconds(),
+                [
+                    {"stage": stage, "items": items, "seconds": seconds}
+                    for stage, (items, seconds) in run.stages.items()
+                ],
+                run.run_id,
+            ],
         )

@@ -33,8 +33,11 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Apply the `schema/NNN_*.sql` files not yet applied, each in its own transaction, in order."""
     con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version VARCHAR PRIMARY KEY, applied_at TIMESTAMP)")
     applied = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
-    pending = [script for script in sorted(_SQL.joinpath("schema").iterdir(), key=lambda f: f.name)
-               if script.name.endswith(".sql") and script.name not in applied]
+    pending = [
+        script
+        for script in sorted(_SQL.joinpath("schema").iterdir(), key=lambda f: f.name)
+        if script.name.endswith(".sql") and script.name not in applied
+    ]
     if not pending:
         return
     for name, (function, arguments, result) in MIGRATION_FUNCTIONS.items():
@@ -68,23 +71,30 @@ class ViewError(RuntimeError):
     """A view that cannot be made: the message names its file and says why."""
 
 
+VIEWS = _SQL.joinpath("views")
+
+
 @cache
-def load_views(folder: Traversable = _SQL.joinpath("views")) -> tuple[View, ...]:
+def load_views(folder: Traversable = VIEWS) -> tuple[View, ...]:
     """The views of `folder`, each after the views it reads (derived from its query, as
     DuckDB parses it), so that it is made after them. A cycle is an error."""
     scripts = sorted((f for f in folder.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
     queries = {script.name.removesuffix(".sql"): script.read_text().strip().removesuffix(";") for script in scripts}
     files = {name: f"{folder.name}/{name}.sql" for name in queries}
     with duckdb.connect() as parser:
-        views = {name: View(name, files[name], query, frozenset(_relations(parser, files[name], query) & queries.keys()))
-                 for name, query in queries.items()}
+        views = {
+            name: View(name, files[name], query, frozenset(_relations(parser, files[name], query) & queries.keys()))
+            for name, query in queries.items()
+        }
     order = TopologicalSorter({name: sorted(view.reads) for name, view in views.items()})
     try:
         return tuple(views[name] for name in order.static_order())
     except CycleError as error:
         cycle = error.args[1]
-        raise ViewError(f"{', '.join(sorted(files[name] for name in set(cycle)))} read each other "
-                        f"({' -> '.join(cycle)}): no order makes them") from None
+        raise ViewError(
+            f"{', '.join(sorted(files[name] for name in set(cycle)))} read each other "
+            f"({' -> '.join(cycle)}): no order makes them"
+        ) from None
 
 
 def _relations(parser: duckdb.DuckDBPyConnection, file: str, query: str) -> set[str]:
@@ -140,8 +150,13 @@ def create_views(con: duckdb.DuckDBPyConnection, temporary: bool = False) -> Non
             if not temporary:
                 raise
             kept = _stored_view(con, view.name)
-            logger.warning("view %s is left out: %s%s%s", view.name, str(error).splitlines()[0], _older_warehouse(con),
-                           "; queries on it read the warehouse's own view of that name, an older release's" if kept else "")
+            logger.warning(
+                "view %s is left out: %s%s%s",
+                view.name,
+                str(error).splitlines()[0],
+                _older_warehouse(con),
+                "; queries on it read the warehouse's own view of that name, an older release's" if kept else "",
+            )
             continue
         made.add(view.name)
 
@@ -158,7 +173,11 @@ def _create_view(con: duckdb.DuckDBPyConnection, view: View, made: set[str], tem
 
 def _stored_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """Whether the warehouse has a view `name` of its own, which a TEMP view would hide."""
-    return bool(con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND NOT temporary", [name]).fetchall()[0][0])
+    return bool(
+        con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND NOT temporary", [name]).fetchall()[0][
+            0
+        ]
+    )
 
 
 def _older_warehouse(con: duckdb.DuckDBPyConnection) -> str:

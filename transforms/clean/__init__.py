@@ -17,11 +17,19 @@ from transforms.clean.metadata import language_code, registered_domain
 from transforms.clean.reasons import RemovalReason, RemovedLine
 from transforms.clean.text import normalize_text
 from transforms.documents import Article, Record, Reject, RejectReason, count_words
-from transforms.read import BadInput, decode_text, declared_charset
+from transforms.read import BadInput, declared_charset, decode_text
 
 __all__ = [
-    "CleanText", "RemovalReason", "RemovedLine", "clean", "clean_scraped_text", "extract_html", "language_code",
-    "normalize_text", "published_time", "registered_domain",
+    "CleanText",
+    "RemovalReason",
+    "RemovedLine",
+    "clean",
+    "clean_scraped_text",
+    "extract_html",
+    "language_code",
+    "normalize_text",
+    "published_time",
+    "registered_domain",
 ]
 
 MIN_ARTICLE_WORDS = 10  # fewer is a fragment (a menu, a caption), not an article
@@ -47,7 +55,11 @@ def clean(record: Record) -> Article | Reject:
         return Reject(document, RejectReason.NO_TEXT, detail)
     words = count_words(cleaned.text)
     if words < MIN_ARTICLE_WORDS:
-        return Reject(document, RejectReason.NO_TEXT, f"only {words} words of text ({cleaned.text[:60]!r}): too short for an article")
+        return Reject(
+            document,
+            RejectReason.NO_TEXT,
+            f"only {words} words of text ({cleaned.text[:60]!r}): too short for an article",
+        )
     url = record.url or page.get("url")
     return Article(
         document=document,

@@ -22,7 +22,9 @@ SUBHEAD_MAX_WORDS = 8
 _PROSE_END = re.compile(r"[.!?…][\"'”’»)]*$")
 # A copyright line anywhere: the sign, the word as a word, the phrase of any language.
 _COPYRIGHT = re.compile(
-    "|".join([*(rf"\b{mark}\b" if mark.isalpha() else mark for mark in COPYRIGHT_MARKS), *fragments("rights_reserved")]),
+    "|".join(
+        [*(rf"\b{mark}\b" if mark.isalpha() else mark for mark in COPYRIGHT_MARKS), *fragments("rights_reserved")]
+    ),
     re.IGNORECASE,
 )
 
@@ -49,7 +51,7 @@ def clean_scraped_text(raw: str, title: str | None = None) -> CleanText:
         leading += 1
     rest = lines[leading:]
     title = rest[0][1] if len(rest) > 1 and _looks_like_title(rest[0][1]) else None
-    return strip_residue(lines[:leading] + rest[1 if title else 0:], title)
+    return strip_residue(lines[:leading] + rest[1 if title else 0 :], title)
 
 
 def _looks_like_title(line: str) -> bool:
@@ -80,7 +82,9 @@ def strip_residue(lines: list[tuple[int, str]], title: str | None, by_position: 
     reasons = list(phrase)
     if by_position:
         table = table_lines(texts, phrase)
-        reasons = [None if table[i] and reason == RemovalReason.TAG_LIST else reason for i, reason in enumerate(reasons)]
+        reasons = [
+            None if table[i] and reason == RemovalReason.TAG_LIST else reason for i, reason in enumerate(reasons)
+        ]
     if by_position and any(prose):
         first, last = prose.index(True), len(prose) - 1 - prose[::-1].index(True)
         skipped = 0  # residue lines since the last line of the article
@@ -99,7 +103,8 @@ def strip_residue(lines: list[tuple[int, str]], title: str | None, by_position: 
         # A table right before the first paragraph is the page, when that is a note on it
         # ("Note - both teams played twice."); before an article it is a ticker.
         if sum(count_words(line) for line in texts[start:first]) >= sum(
-                count_words(line) for line, is_prose in zip(texts, prose) if is_prose):
+            count_words(line) for line, is_prose in zip(texts, prose) if is_prose
+        ):
             first = start
         for i, line in enumerate(texts):
             if reasons[i] or prose[i]:
@@ -134,14 +139,21 @@ def _stays_inside_article(texts: list[str], prose: list[bool], phrase: list, i: 
     if _is_sentence(line):
         return True
     if BULLET.match(line):  # an item of a list in the article: next to article text or its subhead
-        before, after = _neighbour(texts, phrase, i, -1, skip_bullets=True), _neighbour(texts, phrase, i, 1, skip_bullets=True)
-        return any(j is not None and (prose[j] or _is_sentence(texts[j]) or _is_subhead(texts[j])) for j in (before, after))
+        before, after = (
+            _neighbour(texts, phrase, i, -1, skip_bullets=True),
+            _neighbour(texts, phrase, i, 1, skip_bullets=True),
+        )
+        return any(
+            j is not None and (prose[j] or _is_sentence(texts[j]) or _is_subhead(texts[j])) for j in (before, after)
+        )
     if not _is_subhead(line):
         return False
     before, after = _neighbour(texts, phrase, i, -1), _neighbour(texts, phrase, i, 1)
     return (
-        before is not None and (prose[before] or _is_sentence(texts[before]))
-        and after is not None and (prose[after] or _is_sentence(texts[after]) or bool(BULLET.match(texts[after])))
+        before is not None
+        and (prose[before] or _is_sentence(texts[before]))
+        and after is not None
+        and (prose[after] or _is_sentence(texts[after]) or bool(BULLET.match(texts[after])))
     )
 
 

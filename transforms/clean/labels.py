@@ -16,16 +16,26 @@ _READING_WORDS = [f for f in fragments("reading_time") if not f.startswith(NUMBE
 CREDIT = re.compile(rf"\({any_of('credits')}\b|pic\.twitter\.com|\(@\w+\)", re.IGNORECASE)
 # Dates are shapes of numbers; ordinals ("3rd"), "ago" and "Mar 3, 2024" are English ones.
 _LABEL_SHAPE = re.compile(
-    "|".join([
-        rf"^{any_of('label_bylines')}{_BYLINE}",
-        r"\d{1,2}:\d{2}", r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b", r"\b\d{1,2}(?:st|nd|rd|th)?\.?\s+[A-Za-zéû]{3,}\.?\s+\d{4}\b",
-        r"\b[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b", r"\b\d+\s+(?:hours?|minutes?|days?|weeks?)\s+ago\b",
-        rf"\b\d+\s*(?:-\s*)?{_READING_UNITS}\b", *_READING_WORDS,
-        rf"^{any_of('published')}\b",
-        r"\s[|>›»/·•]\s", r"^[|>›»·•]", r"\(\d+\)$", r"^\d+$", r"^\d+\s+\w+$",
-        rf"^{any_of('caption_labels')}\b\s*[:,]",
-        CREDIT.pattern,
-    ]),
+    "|".join(
+        [
+            rf"^{any_of('label_bylines')}{_BYLINE}",
+            r"\d{1,2}:\d{2}",
+            r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b",
+            r"\b\d{1,2}(?:st|nd|rd|th)?\.?\s+[A-Za-zéû]{3,}\.?\s+\d{4}\b",
+            r"\b[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b",
+            r"\b\d+\s+(?:hours?|minutes?|days?|weeks?)\s+ago\b",
+            rf"\b\d+\s*(?:-\s*)?{_READING_UNITS}\b",
+            *_READING_WORDS,
+            rf"^{any_of('published')}\b",
+            r"\s[|>›»/·•]\s",
+            r"^[|>›»·•]",
+            r"\(\d+\)$",
+            r"^\d+$",
+            r"^\d+\s+\w+$",
+            rf"^{any_of('caption_labels')}\b\s*[:,]",
+            CREDIT.pattern,
+        ]
+    ),
     re.IGNORECASE,
 )
 _LABEL_START = re.compile(

@@ -24,21 +24,45 @@ TABLE_MAX_GAP = 3  # section heads, wrapped names and scores between two rows of
 TABLE_CELL_MAX_WORDS = 12  # a longer line between rows is text, not a head of a table section
 
 _SOCIAL_NETWORKS = (
-    "facebook", "twitter", "whatsapp", "linkedin", "pinterest", "reddit", "telegram", "messenger", "instagram",
-    "youtube", "tiktok", "flipboard", "bluesky", "threads", "mastodon",
+    "facebook",
+    "twitter",
+    "whatsapp",
+    "linkedin",
+    "pinterest",
+    "reddit",
+    "telegram",
+    "messenger",
+    "instagram",
+    "youtube",
+    "tiktok",
+    "flipboard",
+    "bluesky",
+    "threads",
+    "mastodon",
 )
 _MONTH = rf"{any_of('months')}\.?"
 # Datelines are shapes of numbers, with English ordinals and weekdays, "12 de marzo"
 # (Spanish, Portuguese) and the words written after a clock time.
 _NOT_A_ROW = re.compile(
-    "|".join([
-        rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b", rf"\b\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:de\s+)?{_MONTH}(?:[\s,]|$)",
-        r"\b\d{1,4}[./]\d{1,2}[./]\d{2,4}\b", r"\b(?:19|20)\d\d-\d\d-\d\d\b", r"\b\d{1,2}-\d{1,2}-(?:19|20)\d\d\b",
-        r"\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day)?\.?,?\s+\d",
-        r"\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\b|uhr\b|h\b|bst\b|gmt\b|utc\b|cet\b|cest\b|(?-i:[A-Z][SD]T\b))", r"\b\d{1,2}h\d{2}\b",
-        rf"\b(?:{any_of('not_row_words')}|{either(_SOCIAL_NETWORKS)})\b",
-        r"[·•›»©|@]", r"\(\d+\)$", r"^(?:--|—|–)", r"https?://", r"www\.", r"\.(?:com|org|net|co\.uk)\b",
-    ]),
+    "|".join(
+        [
+            rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b",
+            rf"\b\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:de\s+)?{_MONTH}(?:[\s,]|$)",
+            r"\b\d{1,4}[./]\d{1,2}[./]\d{2,4}\b",
+            r"\b(?:19|20)\d\d-\d\d-\d\d\b",
+            r"\b\d{1,2}-\d{1,2}-(?:19|20)\d\d\b",
+            r"\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day)?\.?,?\s+\d",
+            r"\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\b|uhr\b|h\b|bst\b|gmt\b|utc\b|cet\b|cest\b|(?-i:[A-Z][SD]T\b))",
+            r"\b\d{1,2}h\d{2}\b",
+            rf"\b(?:{any_of('not_row_words')}|{either(_SOCIAL_NETWORKS)})\b",
+            r"[·•›»©|@]",
+            r"\(\d+\)$",
+            r"^(?:--|—|–)",
+            r"https?://",
+            r"www\.",
+            r"\.(?:com|org|net|co\.uk)\b",
+        ]
+    ),
     re.IGNORECASE,
 )
 # Heads of lists of other stories: a block of rows under one is a list of links with
@@ -95,7 +119,7 @@ def _is_table_cell(line: str) -> bool:
 
 
 def _is_teaser_head(line: str) -> bool:
-    """"Related", "Most read", "More from Sport": the head of a list of other stories."""
+    """ "Related", "Most read", "More from Sport": the head of a list of other stories."""
     head = line.strip(PUNCT_EDGES)
     return count_words(line) <= 6 and not _SENTENCE_TAIL.search(line) and bool(_TEASER_HEAD.match(head))
 

@@ -39,7 +39,9 @@ def _unwrap(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     width = max(long, default=0)
     blank_separators = sum(1 for (_, a), (_, b) in zip(lines, lines[1:]) if a and not b)
     wrapped = (  # text with no blank lines has one paragraph per line, however short
-        blank_separators >= 2 and len(long) >= 4 and WRAP_MIN_WIDTH <= width <= WRAP_MAX_WIDTH
+        blank_separators >= 2
+        and len(long) >= 4
+        and WRAP_MIN_WIDTH <= width <= WRAP_MAX_WIDTH
         and sum(w >= 0.75 * width for w in long) >= 0.5 * len(long)
     )
     if not wrapped:

@@ -49,7 +49,10 @@ class GuardedGzip(io.RawIOBase):
             # stream then turns out truncated, losing the complete records before the cut.
             n = self._gzip.readinto1(buffer)
         except EOFError:
-            raise BadInput(RejectReason.TRUNCATED, f"the gzip stream ends early, after {self.produced:,} bytes: the file is truncated") from None
+            raise BadInput(
+                RejectReason.TRUNCATED,
+                f"the gzip stream ends early, after {self.produced:,} bytes: the file is truncated",
+            ) from None
         except (gzip.BadGzipFile, zlib.error, OSError) as error:
             raise BadInput(RejectReason.CORRUPT, f"corrupt gzip data after {self.produced:,} bytes: {error}") from None
         self.produced += n

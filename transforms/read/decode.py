@@ -73,7 +73,10 @@ def decode_text(content: bytes, declared: str | None = None) -> str:
         raise UndecodableError(RejectReason.EMPTY, "no text: the content is empty or only white space")
     damaged = text.count("\ufffd")
     if damaged >= 5 and damaged >= 0.01 * len(text):
-        raise UndecodableError(RejectReason.UNDECODABLE, f"{damaged} replacement characters (U+FFFD): the text was damaged before it got here")
+        raise UndecodableError(
+            RejectReason.UNDECODABLE,
+            f"{damaged} replacement characters (U+FFFD): the text was damaged before it got here",
+        )
     return text
 
 
@@ -95,11 +98,11 @@ _WHATWG_LABELS = {
     "iso8859-4": "csisolatin4 iso-8859-4 iso-ir-110 iso8859-4 iso88594 iso_8859-4 iso_8859-4:1988 l4 latin4",
     "iso8859-5": "csisolatincyrillic cyrillic iso-8859-5 iso-ir-144 iso8859-5 iso88595 iso_8859-5 iso_8859-5:1988",
     "iso8859-6": "arabic asmo-708 csiso88596e csiso88596i csisolatinarabic ecma-114 iso-8859-6 iso-8859-6-e "
-                 "iso-8859-6-i iso-ir-127 iso8859-6 iso88596 iso_8859-6 iso_8859-6:1987",
+    "iso-8859-6-i iso-ir-127 iso8859-6 iso88596 iso_8859-6 iso_8859-6:1987",
     "iso8859-7": "csisolatingreek ecma-118 elot_928 greek greek8 iso-8859-7 iso-ir-126 iso8859-7 iso88597 "
-                 "iso_8859-7 iso_8859-7:1987 sun_eu_greek",
+    "iso_8859-7 iso_8859-7:1987 sun_eu_greek",
     "iso8859-8": "csiso88598e csisolatinhebrew hebrew iso-8859-8 iso-8859-8-e iso-ir-138 iso8859-8 iso88598 "
-                 "iso_8859-8 iso_8859-8:1988 visual csiso88598i iso-8859-8-i logical",
+    "iso_8859-8 iso_8859-8:1988 visual csiso88598i iso-8859-8-i logical",
     "iso8859-10": "csisolatin6 iso-8859-10 iso-ir-157 iso8859-10 iso885910 l6 latin6",
     "iso8859-13": "iso-8859-13 iso8859-13 iso885913",
     "iso8859-14": "iso-8859-14 iso8859-14 iso885914",
@@ -112,10 +115,10 @@ _WHATWG_LABELS = {
     "cp1250": "cp1250 windows-1250 x-cp1250",
     "cp1251": "cp1251 windows-1251 x-cp1251",
     "cp1252": "ansi_x3.4-1968 ascii cp1252 cp819 csisolatin1 ibm819 iso-8859-1 iso-ir-100 iso8859-1 iso88591 "
-              "iso_8859-1 iso_8859-1:1987 l1 latin1 us-ascii windows-1252 x-cp1252",
+    "iso_8859-1 iso_8859-1:1987 l1 latin1 us-ascii windows-1252 x-cp1252",
     "cp1253": "cp1253 windows-1253 x-cp1253",
     "cp1254": "cp1254 csisolatin5 iso-8859-9 iso-ir-148 iso8859-9 iso88599 iso_8859-9 iso_8859-9:1989 l5 latin5 "
-              "windows-1254 x-cp1254",
+    "windows-1254 x-cp1254",
     "cp1255": "cp1255 windows-1255 x-cp1255",
     "cp1256": "cp1256 windows-1256 x-cp1256",
     "cp1257": "cp1257 windows-1257 x-cp1257",
@@ -161,7 +164,7 @@ def codec_of_charset(label: str | None) -> str | None:
 def _windows_1252_gaps(error: UnicodeDecodeError):
     """The five bytes windows-1252 leaves undefined read as the C1 controls of the same
     number, as browsers read them; any other undecodable byte is still an error."""
-    bad = error.object[error.start:error.end]
+    bad = error.object[error.start : error.end]
     if all(byte in b"\x81\x8d\x8f\x90\x9d" for byte in bad):
         return "".join(map(chr, bad)), error.end
     raise error
@@ -252,7 +255,7 @@ def _odd_word(word: str) -> bool:
         category = unicodedata.category(char)
         if category == "Cc" or char == "\ufffd":
             return True
-        before, after = word[i - 1] if i else "", word[i + 1: i + 2]
+        before, after = word[i - 1] if i else "", word[i + 1 : i + 2]
         script = _script(char)
         if script == "EAST_ASIAN":
             # Latin read in a Chinese or Korean code page: ideographs or syllables one at a
@@ -313,7 +316,11 @@ def _decode(content: bytes, declared: str | None) -> str:
     if declared_garbling < OVERRULE_MARGIN:  # it reads as text: nothing could read it better by enough
         return as_declared
     detected = _detected_codec(sample)
-    if detected and detected != codec and garbling(sample.decode(detected, "replace")) <= declared_garbling - OVERRULE_MARGIN:
+    if (
+        detected
+        and detected != codec
+        and garbling(sample.decode(detected, "replace")) <= declared_garbling - OVERRULE_MARGIN
+    ):
         as_detected = _decode_as(content, detected)
         if as_detected is not None:
             return as_detected
@@ -328,7 +335,7 @@ UTF8_MIN_SHARE = 0.9
 def _stray_bytes(error: UnicodeDecodeError):
     """A byte that does not fit UTF-8 read as windows-1252 ("M\xe4scot"), a cut sequence
     of several as U+FFFD."""
-    bad = error.object[error.start:error.end]
+    bad = error.object[error.start : error.end]
     if len(bad) == 1:
         return _decode_as(bad, "cp1252") or "\ufffd", error.end
     return "\ufffd", error.end
@@ -377,7 +384,11 @@ def _detected(content: bytes) -> tuple[str, str] | None:
     # reads the bytes about as well as the winner, the winner is usually a near-twin
     # code page (cp1257, mac_latin2) that turns "déjà" into "déją".
     for match in matches:
-        if "cp1252" in match.could_be_from_charset and match.chaos <= best.chaos + 0.1 and match.coherence >= best.coherence:
+        if (
+            "cp1252" in match.could_be_from_charset
+            and match.chaos <= best.chaos + 0.1
+            and match.coherence >= best.coherence
+        ):
             text = _decode_as(content, "cp1252")
             if text is not None:
                 return "cp1252", text

@@ -90,7 +90,7 @@ def _glob_expression(pattern: str) -> str:
             out.append("[^/]")
             i += 1
         elif pattern[i] == "[" and (end := pattern.find("]", i + 2)) > 0:
-            members = pattern[i + 1:end]
+            members = pattern[i + 1 : end]
             out.append("[" + ("^" + members[1:] if members.startswith("!") else members).replace("\\", "\\\\") + "]")
             i = end + 1
         else:
@@ -122,12 +122,18 @@ def read_file(path: Path, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> I
             found += 1
             yield _dated(item, scraped_on) if scraped_on else item
     except OSError as error:
-        yield Reject(_unread(source, found, "unknown"), RejectReason.UNREADABLE,
-                     f"{type(error).__name__}: {error.strerror or error}")
+        yield Reject(
+            _unread(source, found, "unknown"),
+            RejectReason.UNREADABLE,
+            f"{type(error).__name__}: {error.strerror or error}",
+        )
         return
     except Exception as error:  # a reader's bug: it costs this file's remaining records, never the run
-        yield Reject(_unread(source, found, _format_named_by(path)), RejectReason.PROCESSING_ERROR,
-                     f"stage read: {type(error).__name__}: {str(error)[:300]} (after {found} records)")
+        yield Reject(
+            _unread(source, found, _format_named_by(path)),
+            RejectReason.PROCESSING_ERROR,
+            f"stage read: {type(error).__name__}: {str(error)[:300]} (after {found} records)",
+        )
         return
     if not found:
         yield Reject(Document(source, _format_named_by(path), None, 0), RejectReason.EMPTY, "the file holds no records")
@@ -157,8 +163,9 @@ def _records(path: Path, source: str, max_record_bytes: int) -> Iterator[Record 
         raw.seek(0)
         fmt = detect_format(path.name, head)
         if fmt is None:
-            yield whole_file_reject(path, RejectReason.UNSUPPORTED_FORMAT,
-                                    f"{path_text(path.name)}: newsmill reads {extensions_read()}")
+            yield whole_file_reject(
+                path, RejectReason.UNSUPPORTED_FORMAT, f"{path_text(path.name)}: newsmill reads {extensions_read()}"
+            )
             return
         input_format = INPUT_FORMATS[fmt]
         stream = open_decompressed(raw) if compressed and not input_format.reads_gzip else raw
@@ -173,7 +180,9 @@ def _head(raw: BinaryIO, compressed: bool) -> bytes:
         return b""
 
 
-def read_documents(paths: Iterable[str | Path], max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[Record | Reject]:
+def read_documents(
+    paths: Iterable[str | Path], max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+) -> Iterator[Record | Reject]:
     """Every record of every file under `paths`."""
     for path in discover(paths):
         yield from read_file(path, max_record_bytes)

@@ -49,13 +49,18 @@ def _starts_json_object(start: bytes) -> bool:
 
 
 # In this order in help texts and messages.
-INPUT_FORMATS = {fmt.name: fmt for fmt in (
-    InputFormat("txt", (".txt",), whole_file_reader("txt", kind="text")),
-    InputFormat("html", (".html", ".htm"), whole_file_reader("html", kind="html"), shown_by=_starts_html),
-    InputFormat("jsonl", (".jsonl", ".ndjson"), _records_named_by_source(read_jsonl), suggested_by=_starts_json_object),
-    # warc frames its gzip members itself, to go on past a damaged one
-    InputFormat("warc", (".warc",), _records_named_by_source(read_warc), shown_by=_starts_warc, reads_gzip=True),
-)}
+INPUT_FORMATS = {
+    fmt.name: fmt
+    for fmt in (
+        InputFormat("txt", (".txt",), whole_file_reader("txt", kind="text")),
+        InputFormat("html", (".html", ".htm"), whole_file_reader("html", kind="html"), shown_by=_starts_html),
+        InputFormat(
+            "jsonl", (".jsonl", ".ndjson"), _records_named_by_source(read_jsonl), suggested_by=_starts_json_object
+        ),
+        # warc frames its gzip members itself, to go on past a damaged one
+        InputFormat("warc", (".warc",), _records_named_by_source(read_warc), shown_by=_starts_warc, reads_gzip=True),
+    )
+}
 COMPRESSION = ".gz"  # any format may be gzip-compressed
 
 
@@ -68,19 +73,25 @@ def format_by_name(name: str) -> InputFormat | None:
 def detect_format(name: str, head: bytes) -> str | None:
     """The name of a file's format, from the content where it tells, else from the name."""
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1024].lower()
-    fmt = (next((fmt for fmt in INPUT_FORMATS.values() if fmt.shown_by and fmt.shown_by(start)), None)
-           or format_by_name(name)
-           or next((fmt for fmt in INPUT_FORMATS.values() if fmt.suggested_by and fmt.suggested_by(start)), None))
+    fmt = (
+        next((fmt for fmt in INPUT_FORMATS.values() if fmt.shown_by and fmt.shown_by(start)), None)
+        or format_by_name(name)
+        or next((fmt for fmt in INPUT_FORMATS.values() if fmt.suggested_by and fmt.suggested_by(start)), None)
+    )
     return fmt.name if fmt else None
 
 
 def extensions_read() -> str:
     """Every extension read, as the message for a file of none of them names them."""
-    return f"{', '.join(ext for fmt in INPUT_FORMATS.values() for ext in fmt.extensions)} files, optionally {COMPRESSION}"
+    return (
+        f"{', '.join(ext for fmt in INPUT_FORMATS.values() for ext in fmt.extensions)} files, optionally {COMPRESSION}"
+    )
 
 
 def input_formats_help() -> str:
     """What `newsmill ingest` takes, for its help."""
     names = [fmt.extensions[0] for fmt in INPUT_FORMATS.values()]
-    return (f"files, folders or quoted glob patterns of {', '.join(names[:-1])} and {names[-1]} files, "
-            f"optionally {COMPRESSION}")
+    return (
+        f"files, folders or quoted glob patterns of {', '.join(names[:-1])} and {names[-1]} files, "
+        f"optionally {COMPRESSION}"
+    )

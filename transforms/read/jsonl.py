@@ -36,11 +36,16 @@ def read_jsonl(stream: BinaryIO, source: str, max_record_bytes: int) -> Iterator
             line_no += 1
             if len(line) > max_record_bytes and not line.endswith(b"\n"):
                 size = len(line) + _skip_rest_of_line(stream)
-                yield Reject(_document(source, line_no, None, size), RejectReason.TOO_LARGE,
-                             f"line {line_no} is {size:,} bytes, over the {max_record_bytes:,}-byte limit")
+                yield Reject(
+                    _document(source, line_no, None, size),
+                    RejectReason.TOO_LARGE,
+                    f"line {line_no} is {size:,} bytes, over the {max_record_bytes:,}-byte limit",
+                )
                 continue
         except BadInput as error:  # the compressed stream broke: nothing after this point is readable
-            yield Reject(_document(source, line_no + 1, None, None), error.reason, f"from line {line_no + 1} on: {error.detail}")
+            yield Reject(
+                _document(source, line_no + 1, None, None), error.reason, f"from line {line_no + 1} on: {error.detail}"
+            )
             return
         if line.strip():
             yield parse_line(line, source, line_no)
@@ -65,18 +70,26 @@ def parse_line(line: bytes, source: str, line_no: int) -> Record | Reject:
     try:
         value = json.loads(line.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
-        return Reject(document, RejectReason.UNDECODABLE, f"line {line_no} is not UTF-8: {error.reason} at byte {error.start}")
+        return Reject(
+            document, RejectReason.UNDECODABLE, f"line {line_no} is not UTF-8: {error.reason} at byte {error.start}"
+        )
     except json.JSONDecodeError as error:
         return Reject(document, RejectReason.MALFORMED_JSON, f"line {line_no}: {error.msg} at column {error.colno}")
     except (ValueError, RecursionError) as error:  # huge numbers, absurd nesting
-        return Reject(document, RejectReason.MALFORMED_JSON, f"line {line_no}: {type(error).__name__}: {str(error)[:120]}")
+        return Reject(
+            document, RejectReason.MALFORMED_JSON, f"line {line_no}: {type(error).__name__}: {str(error)[:120]}"
+        )
     if not isinstance(value, dict):
-        return Reject(document, RejectReason.MALFORMED_JSON, f"line {line_no} is a JSON {type(value).__name__}, not an object")
+        return Reject(
+            document, RejectReason.MALFORMED_JSON, f"line {line_no} is a JSON {type(value).__name__}, not an object"
+        )
     fields = {name: _first(value, aliases) for name, aliases in FIELDS.items()}
     html, text = fields["html"], fields["text"]
     if not isinstance(html, str) and not isinstance(text, str):
         keys = repair_surrogates(", ".join(sorted(value)))
-        return Reject(document, RejectReason.MISSING_CONTENT, f"line {line_no} has no html or text field (keys: {keys[:200]})")
+        return Reject(
+            document, RejectReason.MISSING_CONTENT, f"line {line_no} has no html or text field (keys: {keys[:200]})"
+        )
     # JSON may escape half a UTF-16 surrogate pair ("\ud83d"), which no string the
     # warehouse stores may hold, or a NUL ("\u0000"), which no text holds: every string
     # taken from the record is repaired.
@@ -87,7 +100,9 @@ def parse_line(line: bytes, source: str, line_no: int) -> Record | Reject:
         kind="html" if isinstance(html, str) else "text",
         url=_string(fields["url"]),
         title=_string(fields["title"]),
-        byline=_string(", ".join(v.strip() for v in byline if isinstance(v, str))) if isinstance(byline, list) else _string(byline),
+        byline=_string(", ".join(v.strip() for v in byline if isinstance(v, str)))
+        if isinstance(byline, list)
+        else _string(byline),
         site=_string(fields["source"]),
         published_at=parse_timestamp(fields["published"]),
         fetched_at=parse_timestamp(fields["fetched"]),

@@ -72,9 +72,12 @@ def read_warc(raw: BinaryIO, source: str, max_record_bytes: int) -> Iterator[Rec
     except OSError:  # the disk, not the content: read_file reports it as unreadable
         raise
     except Exception as error:  # a case the framing does not foresee must not stop the ingest
-        yield Reject(Document(f"{source}#{framer.last + 1}", "warc", None, None), RejectReason.BROKEN_WARC_RECORD,
-                     f"after byte {max(framer.last, 0):,}: {type(error).__name__}: {str(error)[:200]}; "
-                     "the rest of the file could not be read")
+        yield Reject(
+            Document(f"{source}#{framer.last + 1}", "warc", None, None),
+            RejectReason.BROKEN_WARC_RECORD,
+            f"after byte {max(framer.last, 0):,}: {type(error).__name__}: {str(error)[:200]}; "
+            "the rest of the file could not be read",
+        )
 
 
 class _Broken(Exception):
@@ -105,7 +108,7 @@ class _Stream:
         buffer[start:stop]. Looking ahead without copying keeps small records cheap."""
         have = len(self.buf) - self.i
         if have < n and not self.ended:
-            parts = [self.buf[self.i:]] if have else []
+            parts = [self.buf[self.i :]] if have else []
             while have < n and (data := self._read(max(n - have, 64 * 1024))):
                 parts.append(data)
                 have += len(data)
@@ -276,7 +279,9 @@ class _Members(_Stream):
             try:
                 out = self.inflater.decompress(feed, n)
             except zlib.error as error:
-                raise _Broken(RejectReason.BROKEN_WARC_RECORD, f"corrupt gzip data in the member at byte {self.start:,}: {error}") from None
+                raise _Broken(
+                    RejectReason.BROKEN_WARC_RECORD, f"corrupt gzip data in the member at byte {self.start:,}: {error}"
+                ) from None
             self.ended = self.inflater.eof
             used = len(feed) - len(self.inflater.unused_data if self.ended else self.inflater.unconsumed_tail)
             self.dpos += used
@@ -284,8 +289,11 @@ class _Members(_Stream):
             self.consumed += used
             self.spos += len(out)
             if self.spos > max(BOMB_MIN_BYTES, BOMB_RATIO * self.consumed, self.allowance):
-                raise _Broken(RejectReason.DECOMPRESSION_BOMB, f"the gzip member at byte {self.start:,} inflates past {self.spos:,} bytes "
-                                                  f"from {self.consumed:,}: refusing to go on")
+                raise _Broken(
+                    RejectReason.DECOMPRESSION_BOMB,
+                    f"the gzip member at byte {self.start:,} inflates past {self.spos:,} bytes "
+                    f"from {self.consumed:,}: refusing to go on",
+                )
             if out or self.ended:
                 return out
             if not used:  # zlib neither took input nor gave output: it never does, but never loop on it
@@ -409,7 +417,9 @@ class _Damage:
         elif at_eof:
             detail = f"at byte {self.offset:,}: {self.what}; no record could be found in the remaining {amount}"
         else:
-            detail = f"at byte {self.offset:,}: {self.what}; {amount} skipped, reading goes on at the record at byte {end:,}"
+            detail = (
+                f"at byte {self.offset:,}: {self.what}; {amount} skipped, reading goes on at the record at byte {end:,}"
+            )
         return Reject(Document(f"{source}#{self.offset}", "warc", None, skipped), self.reason, detail)
 
 
@@ -451,9 +461,15 @@ class _Framer:
                         empty, at = not s.used, s.offset(s.pos)
                         found = s.find_member(s.start + 1)
                         if damage is None and found:
-                            damage = _Damage(at, RejectReason.BROKEN_WARC_RECORD, "a gzip member that does not end before the next one")
+                            damage = _Damage(
+                                at,
+                                RejectReason.BROKEN_WARC_RECORD,
+                                "a gzip member that does not end before the next one",
+                            )
                         elif damage is None and empty:
-                            damage = _Damage(at, RejectReason.TRUNCATED, "the file ends inside a gzip member, before its record")
+                            damage = _Damage(
+                                at, RejectReason.TRUNCATED, "the file ends inside a gzip member, before its record"
+                            )
                         if found:
                             continue
                         break
@@ -528,8 +544,11 @@ class _Framer:
         uri = f"{self.source}#{offset}"
         if h.length > self.bomb_limit:
             s.advance(len(h.raw) - 1)  # at the header's last line end: a record right after it is found
-            return Reject(Document(uri, "warc", None, h.length), RejectReason.DECOMPRESSION_BOMB,
-                          f"a record declares {h.length:,} bytes in a {self.size:,}-byte file: refusing to inflate it"), True
+            return Reject(
+                Document(uri, "warc", None, h.length),
+                RejectReason.DECOMPRESSION_BOMB,
+                f"a record declares {h.length:,} bytes in a {self.size:,}-byte file: refusing to inflate it",
+            ), True
         snapshot = s.snapshot()
         s.advance(len(h.raw))
         block = s.pos
@@ -547,15 +566,28 @@ class _Framer:
         url = h.url
         if h.type in PAGE_RECORDS:
             if parsed is None and kept is None:
-                return Reject(Document(uri, "warc", None, h.length), RejectReason.BROKEN_WARC_RECORD, f"{url}: {error}"), False
+                return Reject(
+                    Document(uri, "warc", None, h.length), RejectReason.BROKEN_WARC_RECORD, f"{url}: {error}"
+                ), False
             if parsed is None:
-                return Reject(Document(uri, "warc", None, kept), RejectReason.TRUNCATED, f"{url}: the record ends before its declared length"), False
+                return Reject(
+                    Document(uri, "warc", None, kept),
+                    RejectReason.TRUNCATED,
+                    f"{url}: the record ends before its declared length",
+                ), False
             return _page(parsed[0], parsed[1], uri, self.max, kept is not None), False
         if h.type not in WARC_TYPES:
-            return Reject(Document(uri, "warc", None, h.length), RejectReason.BROKEN_WARC_RECORD, f"a record of unknown type {h.type!r}"), False
+            return Reject(
+                Document(uri, "warc", None, h.length),
+                RejectReason.BROKEN_WARC_RECORD,
+                f"a record of unknown type {h.type!r}",
+            ), False
         if kept is not None:
-            return Reject(Document(uri, "warc", None, kept), RejectReason.TRUNCATED,
-                          f"a {h.type} record ends {h.length - kept:,} bytes before its declared length"), False
+            return Reject(
+                Document(uri, "warc", None, kept),
+                RejectReason.TRUNCATED,
+                f"a {h.type} record ends {h.length - kept:,} bytes before its declared length",
+            ), False
         return None, False
 
     def _parse(self, h: _Header):
@@ -642,7 +674,9 @@ def _read_up_to(stream, limit: int) -> bytes:
 def _page(record, payload: bytes, source_uri: str, max_record_bytes: int, truncated: bool) -> Record | Reject:
     headers = record.rec_headers
     url = headers.get_header("WARC-Target-URI")
-    document = Document(source_uri, "warc", hashlib.sha256((url or "").encode() + b"\n" + payload).hexdigest(), len(payload))
+    document = Document(
+        source_uri, "warc", hashlib.sha256((url or "").encode() + b"\n" + payload).hexdigest(), len(payload)
+    )
     http = record.http_headers
     status = http.get_statuscode() if http else None
     content_type = (http.get_header("Content-Type") if http else headers.get_header("Content-Type")) or ""
@@ -653,7 +687,9 @@ def _page(record, payload: bytes, source_uri: str, max_record_bytes: int, trunca
     if status and not status.startswith("2"):
         return Reject(document, RejectReason.HTTP_ERROR, f"{url}: HTTP {status}")
     if "html" not in content_type.lower():
-        return Reject(document, RejectReason.UNSUPPORTED_FORMAT, f"{url}: content type {content_type or 'not given'}, not HTML")
+        return Reject(
+            document, RejectReason.UNSUPPORTED_FORMAT, f"{url}: content type {content_type or 'not given'}, not HTML"
+        )
     return Record(
         document,
         payload,

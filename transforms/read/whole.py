@@ -27,7 +27,9 @@ def whole_file_reader(fmt: str, kind: str):
     return read
 
 
-def _whole_file(stream: BinaryIO, path: Path, source: str, fmt: str, kind: str, max_record_bytes: int) -> Record | Reject:
+def _whole_file(
+    stream: BinaryIO, path: Path, source: str, fmt: str, kind: str, max_record_bytes: int
+) -> Record | Reject:
     try:
         content = stream.read(max_record_bytes + 1)
     except BadInput as error:
