@@ -223,6 +223,9 @@ class LanguageAndSignatures(WorkerStage):
     def inputs(self, batch: Batch) -> list[str]:
         return [article.text for article in batch.articles()]
 
+    def size(self, text: str) -> int:
+        return len(text)
+
     def merge(self, batch: Batch, results: list[TextFacts]) -> Batch:
         found = iter(results)
         return dataclasses.replace(
@@ -351,7 +354,8 @@ class Load(Stage):
         )
         self.record.rejects_by_reason.update(r.reason for r in rejects)
         self.record.languages.update(a.language for a in articles)
-        self.record.untagged.update(a.language for a in articles if a.language not in ner_languages())
+        tagged = ner_languages()
+        self.record.untagged.update(a.language for a in articles if a.language not in tagged)
         self.record.entities.update(result.entities)
         return batch
 

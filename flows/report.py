@@ -3,10 +3,10 @@ Prefect keeps it as the flow run's artifact."""
 
 from __future__ import annotations
 
+from warehouse.lookups import TopEntity
 
-def run_report(
-    summary: dict, languages: dict[str, int], stages: dict[str, list], top_entities: list[tuple[str, str, int, int]]
-) -> str:
+
+def run_report(summary: dict, languages: dict[str, int], stages: dict[str, list], top_entities: list[TopEntity]) -> str:
     loaded = summary["documents"] - summary["unchanged"]
     articles = summary["articles"]
     lines = [

@@ -14,6 +14,7 @@ import pyarrow as pa
 from transforms import entities as names
 from transforms import templates
 from transforms.clean import RemovalReason
+from transforms.dedup import ClusterDecision
 from transforms.documents import Article, Document, Reject, Source
 from warehouse import entities
 from warehouse.rows import (
@@ -44,7 +45,7 @@ class Batch:
     run_id: str
     articles: Sequence[Article]
     rejects: Sequence[Reject]
-    clusters: Mapping[str, tuple[str, bool]]
+    clusters: Mapping[str, ClusterDecision]
     retired: Sequence[str] = ()
     sources: Sequence[Source] = ()
     gone: Sequence[str] = ()
@@ -126,7 +127,7 @@ def _upsert_sources(session: Session, batch: Batch) -> None:
     )
 
 
-def _update_clusters(session: Session, changes: Mapping[str, tuple[str, bool]]) -> None:
+def _update_clusters(session: Session, changes: Mapping[str, ClusterDecision]) -> None:
     if not changes:
         return
     rows = ((article_id, *decision) for article_id, decision in changes.items())

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from transforms.dedup import ClusterDecision
 from transforms.documents import Article, Reject, Source
 from warehouse.connection import DEFAULT_LOCK_TIMEOUT
 from warehouse.load import Batch, BatchResult, load_batch
@@ -39,7 +40,7 @@ class Warehouse:
         run: RunRecord,
         articles: Sequence[Article],
         rejects: Sequence[Reject],
-        clusters: dict[str, tuple[str, bool]],
+        clusters: Mapping[str, ClusterDecision],
         retired: Sequence[str] = (),
         sources: Sequence[Source] = (),
         gone: Sequence[str] = (),
