@@ -38,6 +38,7 @@ from transforms.entities import find_mentions
 from transforms.read import discover, file_digest, read_file, scope
 from transforms.tagging import TaggingPlan, TextToTag
 from warehouse import RunRecord, Warehouse, WarehouseBusy, default_path
+from warehouse.connection import interrupted
 from warehouse.lookups import StoredSource
 
 LOOKUP_FILES = 1000  # files whose stored digests are looked up in one query
@@ -412,8 +413,10 @@ def ingest(
                 pipeline.retire_files(gone)
         except WarehouseBusy:  # saying so would wait as long again: the next run marks this one failed
             raise
-        except BaseException:
+        except BaseException as error:
             warehouse.finish_run(run, "failed")
+            if interrupted(error):  # a Ctrl-C during a query outside the batches' stages
+                raise KeyboardInterrupt from error
             raise
         run.counts.update(documents=scan.unchanged_records)
         warehouse.finish_run(run, "failed" if failed_files else "completed")

@@ -28,6 +28,7 @@ from transforms.dedup import ClusterDecision
 from transforms.documents import Article, Record, Reject, RejectReason, Source
 from transforms.tagging import TaggingPlan
 from warehouse import RunRecord, Warehouse, WarehouseBusy
+from warehouse.connection import interrupted
 
 Item = Article | Reject
 
@@ -333,12 +334,15 @@ def run_stage(stage: Stage, batch: Batch) -> Batch:
 
 def _outcome(step, *args):
     """`step(*args)`, or the exception it raised. A warehouse held past the run's wait is
-    raised, not returned: it is no batch's failure, and the batches after would wait as long."""
+    raised, not returned: it is no batch's failure, and the batches after would wait as long.
+    Nor is a Ctrl-C that DuckDB turned into an error: it ends the run."""
     try:
         return step(*args)
     except WarehouseBusy:
         raise
     except Exception as error:
+        if interrupted(_cause(error)):
+            raise KeyboardInterrupt from error
         return error
 
 

@@ -164,6 +164,15 @@ def read_only(path: str | Path, timeout: float = READ_TIMEOUT) -> duckdb.DuckDBP
     return con
 
 
+def interrupted(error: BaseException) -> bool:
+    """Whether `error` is a Ctrl-C that reached DuckDB during a query: DuckDB takes the
+    KeyboardInterrupt and raises RuntimeError('Query interrupted') in its place, which
+    would otherwise pass for the query failing."""
+    return isinstance(error, duckdb.InterruptException) or (
+        type(error) is RuntimeError and str(error) == "Query interrupted"
+    )
+
+
 def refused_to_readers(error: duckdb.Error) -> bool:
     """Whether `error` is a reader's connection refusing a statement (a write, a file, an
     extension, a setting), rather than a mistake in the query. A function or secret type
