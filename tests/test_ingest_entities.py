@@ -213,9 +213,9 @@ def test_daily_mentions_agree_with_the_entities(ingested):
         _rows(
             db,
             """SELECT e.name FROM entities e JOIN
-                        (SELECT entity_id, sum(mentions) AS mentions, sum(articles) AS articles, sum(stories) AS stories
+                        (SELECT entity_id, sum(mentions) AS mentions, sum(articles) AS articles, sum(distinct_articles) AS distinct_articles
                          FROM entity_daily_mentions GROUP BY 1) d USING (entity_id)
-                        WHERE d.mentions <> e.mention_count OR d.articles <> e.article_count OR d.stories <> e.article_count""",
+                        WHERE d.mentions <> e.mention_count OR d.articles <> e.article_count OR d.distinct_articles <> e.article_count""",
         )
         == []
     )
@@ -230,8 +230,8 @@ def test_cooccurrence_is_symmetric_and_counts_shared_articles(ingested):
     assert (
         _rows(
             db,
-            """SELECT day, entity_id, other_entity_id, articles, stories FROM entity_cooccurrence
-                        EXCEPT SELECT day, other_entity_id, entity_id, articles, stories FROM entity_cooccurrence""",
+            """SELECT day, entity_id, other_entity_id, articles, distinct_articles FROM entity_cooccurrence
+                        EXCEPT SELECT day, other_entity_id, entity_id, articles, distinct_articles FROM entity_cooccurrence""",
         )
         == []
     )

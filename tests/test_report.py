@@ -126,7 +126,7 @@ def test_the_samples_towns_are_places_not_people(warehouse):
     assert labels == {"Glasgow": "GPE", "Carlisle": "GPE", "Penrith": "GPE", "Appleby": "GPE"}
 
 
-def test_top_entities_tied_on_stories_rank_by_mentions_then_name():
+def test_top_entities_tied_on_distinct_articles_rank_by_mentions_then_name():
     con = duckdb.connect()
     migrate(con)
     create_views(con)

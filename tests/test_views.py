@@ -14,6 +14,7 @@ import pytest
 import warehouse
 from flows.cli import main
 from warehouse import read_only, schema
+from warehouse.report import render_report
 from warehouse.schema import ViewError, create_views, load_views, migrate, with_views
 
 SCHEMA = Path(warehouse.__file__).parent / "schema"
@@ -114,12 +115,30 @@ def test_a_reader_of_an_older_warehouse_is_told_which_views_are_left_out(tmp_pat
         assert con.execute("SELECT articles FROM languages").fetchall() == [(1,)]  # the views it can make
         with pytest.raises(duckdb.CatalogException, match="run_stages does not exist"):
             con.execute("SELECT * FROM run_stages")
-    [left_out] = caplog.messages
-    assert left_out.startswith("view run_stages is left out: views/run_stages.sql: Binder Error")
-    assert "stages" in left_out and "lacks migration 007_run_stages.sql" in left_out
+    left_out = {re.match(r"view (\w+) is left out", message)[1]: message for message in caplog.messages}
+    assert left_out["run_stages"].startswith("view run_stages is left out: views/run_stages.sql: Binder Error")
+    assert "stages" in left_out["run_stages"] and "lacks migration 007_run_stages.sql" in left_out["run_stages"]
+    assert "story_id" in left_out["totals"]  # the views that count stories, and those that read them
+    assert {"languages", "article_days", "canonical_articles", "run_history"}.isdisjoint(left_out)
 
     assert main(["sql", "select count(*) from run_stages", "--db", str(db)]) == 1
     assert "Catalog Error: Table with name run_stages does not exist" in capsys.readouterr().err
+
+
+def test_a_warehouse_from_before_stories_is_read_less_its_stories(tmp_path, caplog, capsys):
+    db = tmp_path / "before_stories.duckdb"
+    _older_warehouse(db, "001_create_tables.sql")
+    with duckdb.connect(str(db)) as con:  # then every migration up to stories
+        migrate(con)
+        con.execute("DROP TABLE story_merges; DROP TABLE story_terms; ALTER TABLE articles DROP COLUMN story_id")
+        con.execute("DELETE FROM schema_migrations WHERE version = '010_stories.sql'")
+    with caplog.at_level(logging.WARNING, logger="warehouse.schema"), read_only(db) as con:
+        assert con.execute("SELECT articles FROM languages").fetchall() == [(1,)]
+        page = render_report(con)  # the report's views read the articles as having no story
+    left_out = {re.match(r"view (\w+) is left out", message)[1]: message for message in caplog.messages}
+    assert {"totals", "article_entities", "entity_totals"} <= left_out.keys()
+    assert all("lacks migration 010_stories.sql" in message for message in left_out.values())
+    assert "<b>1</b><span>articles</span>" in page and "<b>0</b><span>stories</span>" in page
 
 
 def test_a_reader_leaves_out_the_views_of_a_view_it_cannot_make(tmp_path, caplog):

@@ -3,7 +3,7 @@ nothing fetched, so it opens anywhere, offline, and can be mailed as a file.
 
 The figures are the views' of `views/`, run over the period `--since` asks for: each query
 reads the views as CTEs over the articles dated since then and the rejects and runs of
-runs started since then (`with_views`), so the report counts as a user's query on a view
+runs started since then (`warehouse.period`), so the report counts as a user's query on a view
 does. Every text from the data (titles, names, sites, reasons) is HTML-escaped, so a title
 such as `<script>...` shows as text.
 """
@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import duckdb
 
-from warehouse.schema import load_views, with_views
+from warehouse.period import Period
 
 BAR = "#3867a8"  # one colour for every mark: the charts compare lengths, not hues
 MUTED = "#9db4d6"
@@ -58,33 +58,14 @@ def render_report(con: duckdb.DuckDBPyConnection, since: date | None = None) -> 
     )
 
 
-class Period:
-    """The views over the report's period: the tables they read hold only the runs started
-    `since` or later, those runs' rejects, and the articles whose day (`article_days`, its
-    rule read from the view's file) is `since` or later. Undated articles count in an
-    unrestricted report, and drop out once a start date is asked for."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, since: date | None):
-        self.con, self.since = con, since
-        article_days = next(view for view in load_views() if view.name == "article_days").query
-        self.tables = {  # in this order: `rejects` reads the period's `runs`
-            "runs": "SELECT * FROM runs WHERE $since::DATE IS NULL OR started_at::DATE >= $since::DATE",
-            "rejects": "SELECT * FROM rejects WHERE run_id IN (SELECT run_id FROM runs)",
-            "articles": f"SELECT * EXCLUDE (day) FROM (\n{article_days}\n) WHERE $since::DATE IS NULL OR day >= $since::DATE",
-        }
-
-    def rows(self, views: list[str], query: str, **parameters) -> list[tuple]:
-        """The rows of `query`, which reads `views` over the period."""
-        return self.con.execute(with_views(views, self.tables) + query, {"since": self.since, **parameters}).fetchall()
-
-
 def _overview(period: Period) -> str:
-    [(articles, stories, duplicates, undated, rejects, entities)] = period.rows(
-        ["totals"], "SELECT articles, stories, duplicates, undated, rejects, entities FROM totals"
+    [(articles, distinct, stories, duplicates, undated, rejects, entities)] = period.rows(
+        ["totals"], "SELECT articles, distinct_articles, stories, duplicates, undated, rejects, entities FROM totals"
     )
     figures = [
         ("articles", articles),
-        ("distinct stories", stories),
+        ("distinct articles", distinct),
+        ("stories", stories),
         ("duplicates", duplicates),
         ("rejected records", rejects),
         ("entities mentioned", entities),
@@ -98,10 +79,10 @@ def _articles_over_time(period: Period, grain: str) -> str:
     views = GRAINS[grain]
     rows = period.rows(
         [views.articles],
-        f"""SELECT {views.period}, articles, stories FROM {views.articles}
+        f"""SELECT {views.period}, articles, distinct_articles FROM {views.articles}
                                             WHERE {views.period} IS NOT NULL""",
     )
-    counts = {start: (articles, stories) for start, articles, stories in rows}
+    counts = {start: (articles, distinct) for start, articles, distinct in rows}
     columns = [(_period_label(start, grain), *counts.get(start, (0, 0))) for start in _periods(counts, grain)]
     return _section(
         "articles-over-time",
@@ -150,28 +131,28 @@ def _duplicate_rate_by_site(period: Period) -> str:
 def _top_entities(period: Period, grain: str) -> str:
     rows = period.rows(
         ["entity_totals"],
-        f"""SELECT entity_id, name, label, stories FROM entity_totals
+        f"""SELECT entity_id, name, label, distinct_articles FROM entity_totals
                            WHERE label IN ('PERSON', 'ORG', 'GPE', 'LOC')
-                           ORDER BY stories DESC, mentions DESC, name LIMIT {TOP}""",
+                           ORDER BY distinct_articles DESC, mentions DESC, name LIMIT {TOP}""",
     )
     views = GRAINS[grain]
     counts = period.rows(
         [views.entities],
-        f"""SELECT entity_id, {views.period}, stories FROM {views.entities}
+        f"""SELECT entity_id, {views.period}, distinct_articles FROM {views.entities}
                                               WHERE entity_id IN (SELECT unnest($ids)) AND {views.period} IS NOT NULL""",
         ids=[r[0] for r in rows],
     )
-    stories_in: dict[tuple[str, date], int] = {(entity_id, start): n for entity_id, start, n in counts}
+    distinct_in: dict[tuple[str, date], int] = {(entity_id, start): n for entity_id, start, n in counts}
     periods = _periods({start: None for _, start, _ in counts}, grain)
     chart = bar_chart(
-        [(f"{name} · {label}", stories) for _, name, label, stories in rows],
-        trends=[[stories_in.get((entity_id, p), 0) for p in periods] for entity_id, *_ in rows],
+        [(f"{name} · {label}", distinct) for _, name, label, distinct in rows],
+        trends=[[distinct_in.get((entity_id, p), 0) for p in periods] for entity_id, *_ in rows],
     )
     return _section(
         "top-entities",
         "Top entities",
-        f"People, organizations and places by the number of distinct stories mentioning them "
-        f"(then by mentions), and their stories per {grain} (right).",
+        f"People, organizations and places by the number of distinct articles mentioning them "
+        f"(then by mentions; copies count once), and their distinct articles per {grain} (right).",
         chart,
     )
 
@@ -268,7 +249,7 @@ def bar_chart(rows: list[tuple[str, float]], percent: bool = False, trends: list
 
 
 def column_chart(rows: list[tuple[str, int, int]]) -> str:
-    """Columns per day: (day, articles, stories), the part above `stories` lighter."""
+    """Columns per day: (day, articles, distinct articles), the part above the distinct articles lighter."""
     if not rows:
         return '<p class="none">No dated articles.</p>'
     plot_width, plot_height, left, bottom = 880, 200, 40, 40
@@ -280,12 +261,12 @@ def column_chart(rows: list[tuple[str, int, int]]) -> str:
         f'<text x="{left - 6}" y="{plot_height}" text-anchor="end">0</text>',
     ]
     label_every = max(1, len(rows) // 8)
-    for i, (day, articles, stories) in enumerate(rows):
+    for i, (day, articles, distinct) in enumerate(rows):
         x, column = left + i * step, max(step * 0.8, 1)
-        total, unique = plot_height * articles / largest, plot_height * stories / largest
+        total, unique = plot_height * articles / largest, plot_height * distinct / largest
         marks.append(
             f'<rect class="mark" x="{x:.1f}" y="{plot_height - total:.1f}" width="{column:.1f}" height="{total - unique:.1f}" fill="{MUTED}">'
-            f"<title>{escape(day)}: {articles:,} articles, {stories:,} stories</title></rect>"
+            f"<title>{escape(day)}: {articles:,} articles, {distinct:,} distinct</title></rect>"
             f'<rect class="mark" x="{x:.1f}" y="{plot_height - unique:.1f}" width="{column:.1f}" height="{unique:.1f}" fill="{BAR}"/>'
         )
         if i % label_every == 0:

@@ -1,7 +1,8 @@
--- The warehouse in figures, in one row: articles, distinct stories (duplicate clusters),
--- duplicates, undated articles, rejected records, and the entities the articles mention.
+-- The warehouse in figures, in one row: articles, distinct articles (duplicate clusters),
+-- stories, duplicates, undated articles, rejected records, and the entities the articles mention.
 SELECT count(*) AS articles,
-       count(DISTINCT cluster_id) AS stories,
+       count(DISTINCT cluster_id) AS distinct_articles,
+       count(DISTINCT story_id) AS stories,
        count(*) FILTER (WHERE NOT is_canonical) AS duplicates,
        count(*) FILTER (WHERE day IS NULL) AS undated,
        (SELECT count(*) FROM rejects) AS rejects,
