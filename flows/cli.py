@@ -5,6 +5,7 @@
     newsmill serve [--cron EXPR | --interval SECONDS] ...           the deployments, served on this machine
     newsmill sql "QUERY" [--db FILE] [--format ...]                 ad-hoc read-only SQL
     newsmill shell [--db FILE]                                      a read-only DuckDB CLI session; or SQL from stdin
+    newsmill stories [ID] [--db FILE] [--since DATE] [--limit N] ... the top stories, or one story's articles
     newsmill report [--out FILE] [--since DATE] [--db FILE]         one self-contained HTML page of charts
     newsmill export --format parquet|csv OUT [--db FILE]            the tables as files, for other tools
 
@@ -32,6 +33,7 @@ from flows.landing import default_landing, require_landing
 from transforms.read import discover, input_formats_help
 from transforms.read.days import day_named
 from warehouse import DuckDBCliMissing, WarehouseBusy, WarehouseIncompatible, WarehouseMissing, default_path, read_only
+from warehouse.stories import TOP, StoryUnknown
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,7 +41,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.command(args)
-    except (WarehouseBusy, WarehouseMissing, WarehouseIncompatible, DuckDBCliMissing, FileNotFoundError) as error:
+    except (
+        WarehouseBusy,
+        WarehouseMissing,
+        WarehouseIncompatible,
+        DuckDBCliMissing,
+        StoryUnknown,
+        FileNotFoundError,
+    ) as error:
         print(f"newsmill: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -106,6 +115,26 @@ def _parser() -> argparse.ArgumentParser:
     shell.add_argument("--format", choices=["table", "csv", "json"], default="table", help="for SQL piped in")
     shell.set_defaults(command=shell_command)
 
+    stories = commands.add_parser(
+        "stories", help="list the top stories (by the sites that carried them), or show one story's articles"
+    )
+    stories.add_argument(
+        "story_id", nargs="?", default=None, metavar="ID", help="a story's id: show its articles in time order"
+    )
+    stories.add_argument("--db", type=Path, default=None, metavar="FILE", help=DB_HELP)
+    stories.add_argument(
+        "--since",
+        type=_day,
+        default=None,
+        metavar="DATE",
+        help="count only articles published (else fetched) on DATE or later, YYYY-MM-DD",
+    )
+    stories.add_argument(
+        "--limit", type=_positive_int, default=None, metavar="N", help=f"how many stories to list (default: {TOP})"
+    )
+    stories.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    stories.set_defaults(command=stories_command)
+
     report = commands.add_parser("report", help="write the warehouse as one self-contained HTML page of charts")
     report.add_argument(
         "--out", type=Path, default=Path("report.html"), metavar="FILE", help="where to write it (default: %(default)s)"
@@ -156,6 +185,12 @@ def _positive_seconds(value: str) -> float:
     if _seconds(value) == 0:
         raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {value!r}")
     return float(value)
+
+
+def _positive_int(value: str) -> int:
+    if value.isdigit() and int(value) >= 1:
+        return int(value)
+    raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
 
 
 def _day(value: str) -> date:
@@ -452,6 +487,65 @@ def _cli_session(cli: str, db: Path) -> int:
     finally:
         relaying.join(timeout=5)
         signal.signal(signal.SIGINT, interrupt)
+
+
+def stories_command(args: argparse.Namespace) -> int:
+    from warehouse.stories import NO_STORIES, stored_before_stories, story, top_stories
+
+    db = Path(args.db or default_path())
+    if args.story_id is not None:
+        given = [flag for flag, value in (("--since", args.since), ("--limit", args.limit)) if value is not None]
+        if given:
+            print(
+                f"newsmill: {' and '.join(given)} {'is' if len(given) == 1 else 'are'} for listing stories (`newsmill stories {' '.join(given)} ...`, "
+                f"no ID); `newsmill stories ID` shows all of one story's articles",
+                file=sys.stderr,
+            )
+            return 2
+        with read_only(db) as con:
+            found = story(con, args.story_id)
+        if found.story_id != found.asked:
+            through = f" (through {found.merges} merges)" if found.merges > 1 else ""
+            print(
+                f"newsmill: story {found.asked} was merged into {found.story_id}{through}; showing {found.story_id}",
+                file=sys.stderr,
+            )
+        print(format_story(found, args.format), end="")
+        return 0
+    with read_only(db) as con:
+        listed = top_stories(con, since=args.since, limit=args.limit or TOP)
+        unfiled = not listed and stored_before_stories(con)
+    if unfiled:
+        print(f"newsmill: no stories in {db}: {NO_STORIES}", file=sys.stderr)
+    columns = ["story_id", "headline", "first_seen", "last_seen", "sites", "articles"]
+    print(FORMATTERS[args.format](columns, listed), end="")
+    return 0
+
+
+def format_story(found, format: str) -> str:
+    """One story: in a table, a line on the story then its articles; in csv its articles;
+    in json the story with its articles."""
+    columns = ["day", "site", "title", "is_canonical", "copies", "article_id"]
+    if format == "json":
+        story = {
+            "story_id": found.story_id,
+            "headline": found.headline,
+            "first_seen": found.first_seen,
+            "last_seen": found.last_seen,
+            "sites": found.sites,
+            "languages": found.languages,
+            "articles": [dict(zip(columns, row)) for row in found.articles],
+        }
+        return json.dumps(story, default=str, ensure_ascii=False, indent=2) + "\n"
+    if format == "csv":
+        return format_csv(columns, found.articles)
+    sites = f"{found.sites} site{'' if found.sites == 1 else 's'}"
+    articles = f"{len(found.articles)} article{'' if len(found.articles) == 1 else 's'}"
+    return (
+        f"{found.story_id}  {_cell(found.headline)}\n"
+        f"first seen {found.first_seen}, last seen {found.last_seen}; {articles} on {sites} "
+        f"({', '.join(found.languages)})\n\n" + format_table(columns, found.articles)
+    )
 
 
 def report_command(args: argparse.Namespace) -> int:
