@@ -39,6 +39,9 @@ def warehouse(prefect_server, tmp_path_factory) -> Path:
     (folder / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     db = tmp_path_factory.mktemp("report") / "warehouse.duckdb"
     assert main(["ingest", str(folder), "--db", str(db)]) == 0
+    with duckdb.connect(str(db)) as con:
+        # Until the stories stage lands: each duplicate cluster its own story, as the stage files them.
+        con.execute("UPDATE articles SET story_id = 'st-' || cluster_id WHERE story_id IS NULL")
     return db
 
 
@@ -61,6 +64,8 @@ def test_the_report_renders_in_headless_chromium_with_every_chart(warehouse, tmp
         section = re.search(rf'<section id="{chart}">(.*?)</section>', dom, re.S)
         assert section, chart
         assert '<svg class="chart"' in section.group(1) and 'class="mark"' in section.group(1), chart
+    stories = re.search(r'<section id="top-stories">(.*?)</section>', dom, re.S).group(1)
+    assert '<svg class="timeline"' in stories and 'class="mark"' in stories
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom  # shown as text ...
     assert "<script" not in dom.lower()  # ... and never run: the page has no script element at all
     assert not re.search(r"https?://(?!www\.w3\.org/2000/svg)", report.read_text())  # nothing fetched
@@ -155,6 +160,39 @@ def test_top_entities_tied_on_distinct_articles_rank_by_mentions_then_name():
 
     section = re.search(r'<section id="top-entities">(.*?)</section>', render_report(con), re.S).group(1)
     assert re.findall(r"<title>(\w[\w ]*) · ", section) == ["Carlisle", "Zelda Quist", "Birch", "Alder"]
+
+
+def test_top_stories_are_ranked_by_sites_each_with_its_timeline(tmp_path):
+    con = duckdb.connect(str(tmp_path / "stories.duckdb"))
+    migrate(con)
+    create_views(con)
+    # (article, story, site, title, published)
+    for n, (story, site, title, day) in enumerate(
+        [
+            ("flood", "a.com", "River Eden bursts its banks", "2026-02-01"),
+            ("flood", "b.com", "Floods in Cumbria", "2026-02-01"),
+            ("flood", "c.com", "Cumbria cleans up", "2026-02-04"),
+            ("ferry", "a.com", HOSTILE_TITLE, "2026-02-02"),
+            ("ferry", "a.com", "Ferry, again", "2026-02-03"),
+            ("ferry", "a.com", "Ferry, once more", "2026-02-03"),
+        ]
+    ):
+        con.execute(
+            """INSERT INTO articles (article_id, doc_id, source_uri, site, title, published_at, language, language_prob,
+                                     text, word_count, content_hash, cluster_id, is_canonical, run_id, story_id)
+               VALUES ($id, $id, $id, $site, $title, $day, 'en', 1, 'text', 1, $id, $id, true, 'run', $story)""",
+            {"id": f"a{n}", "site": site, "title": title, "day": day, "story": story},
+        )
+
+    page = render_report(con)
+    assert 'id="latest"' not in page  # top stories replace the latest articles
+    section = re.search(r'<section id="top-stories">(.*?)</section>', page, re.S).group(1)
+    rows = re.findall(r"<tr><td>(.*?)</td>.*?</tr>", section, re.S)
+    assert rows == ["River Eden bursts its banks", "&lt;script&gt;alert(1)&lt;/script&gt;"]  # 3 sites, then 1
+    flood, ferry = re.findall(r'<svg class="timeline".*?</svg>', section, re.S)
+    assert re.findall(r"<title>([\d-]+): (\d) article", flood) == [("2026-02-01", "2"), ("2026-02-04", "1")]
+    assert re.findall(r"<title>([\d-]+): (\d) article", ferry) == [("2026-02-02", "1"), ("2026-02-03", "2")]
+    assert "2026-02-01 to 2026-02-04" in section  # one axis for all: the days from the first shown to the last
 
 
 def test_report_on_a_missing_warehouse_says_how_to_make_one(tmp_path, capsys):

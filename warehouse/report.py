@@ -49,7 +49,7 @@ def render_report(con: duckdb.DuckDBPyConnection, since: date | None = None) -> 
         _top_entities(period, grain),
         _languages(period),
         _rejects(period),
-        _latest_articles(period),
+        _top_stories(period, grain),
         _runs(period),
     ]
     covered = "all articles" if since is None else f"articles dated {since.isoformat()} or later"
@@ -174,18 +174,48 @@ def _rejects(period: Period) -> str:
     )
 
 
-def _latest_articles(period: Period) -> str:
+def _top_stories(period: Period, grain: str) -> str:
+    """The stories carried by the most sites, each with its articles per day (or month) on
+    one axis shared by all of them, from the first story day shown to the last."""
     rows = period.rows(
-        ["canonical_articles", "article_days"],
-        """SELECT d.day, c.title, c.site, c.language, c.copies
-                          FROM canonical_articles AS c JOIN article_days AS d USING (article_id)
-                          ORDER BY d.day DESC NULLS LAST, c.title LIMIT 20""",
+        ["top_stories"],
+        f"""SELECT story_id, headline, first_seen, last_seen, sites, articles FROM top_stories
+                           ORDER BY rank LIMIT {TOP}""",
     )
+    start = "day" if grain == "day" else "date_trunc('month', day)::DATE"
+    counts = period.rows(
+        ["story_timeline"],
+        f"""SELECT story_id, {start} AS start, sum(articles)::BIGINT FROM story_timeline
+                                 WHERE story_id IN (SELECT unnest($ids)) GROUP BY ALL""",
+        ids=[row[0] for row in rows],
+    )
+    in_period = {(story_id, start): n for story_id, start, n in counts}
+    periods = _periods({start: None for _, start, _ in counts}, grain)
+    if not rows:
+        body = (
+            '<p class="none">No stories. (Articles stored before stories have none until they are read again: '
+            "<code>newsmill ingest --force</code>.)</p>"
+        )
+    else:
+        head = "".join(
+            f"<th>{escape(c)}</th>"
+            for c in ["story", "first seen", "last seen", "sites", "articles", f"articles per {grain}", "id"]
+        )
+        lines = []
+        for story_id, headline, first, last, sites, articles in rows:
+            timeline = [(_period_label(p, grain), in_period.get((story_id, p), 0)) for p in periods]
+            cells = [escape(_text(headline))] + [escape(_text(v)) for v in (first, last, sites, articles)]
+            cells += [_timeline(timeline), f'<code class="id">{escape(story_id)}</code>']
+            lines.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
+        body = f'<table class="stories"><thead><tr>{head}</tr></thead><tbody>{"".join(lines)}</tbody></table>'
+    span = f", {_period_label(periods[0], grain)} to {_period_label(periods[-1], grain)}" if periods else ""
     return _section(
-        "latest",
-        "Latest stories",
-        "The 20 latest distinct stories, with how many copies were found.",
-        _table(["day", "title", "site", "language", "copies"], rows),
+        "top-stories",
+        "Top stories",
+        f"The {TOP} stories carried by the most sites (then by the most articles), each with its articles per "
+        f"{grain}{span} (a story's day: published, else fetched, else the day its run began). "
+        f"newsmill stories ID lists a story's articles.",
+        body,
     )
 
 
@@ -278,6 +308,26 @@ def column_chart(rows: list[tuple[str, int, int]]) -> str:
     )
 
 
+def _timeline(values: list[tuple[str, int]], width: int = 180, height: int = 22) -> str:
+    """A story's articles per period as small columns on a shared axis, the tallest full height."""
+    if not values:
+        return ""
+    step, top = width / len(values), max(n for _, n in values) or 1
+    marks = [f'<line x1="0" y1="{height}" x2="{width}" y2="{height}" stroke="#ccc"/>']
+    for i, (label, n) in enumerate(values):
+        if n:
+            tall = max(height * n / top, 1)
+            marks.append(
+                f'<rect class="mark" x="{i * step:.1f}" y="{height - tall:.1f}" width="{max(step * 0.8, 1):.1f}" '
+                f'height="{tall:.1f}" fill="{BAR}"><title>{escape(label)}: {n:,} article{"" if n == 1 else "s"}'
+                "</title></rect>"
+            )
+    return (
+        f'<svg class="timeline" role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'xmlns="http://www.w3.org/2000/svg">{"".join(marks)}</svg>'
+    )
+
+
 def _sparkline(values: list[int], x: float, y: float, width: float, height: float) -> str:
     if len(values) < 2:
         values = values * 2 or [0, 0]
@@ -310,6 +360,10 @@ svg text {{ font: 12px system-ui, sans-serif; fill: #333; }}
 table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ text-align: left; padding: .25rem .5rem; border-bottom: 1px solid #eee; }}
 td:first-child {{ white-space: nowrap; }}
+table.stories td {{ white-space: nowrap; }}
+table.stories td:first-child {{ white-space: normal; }}
+table.stories td {{ vertical-align: middle; }}
+code.id {{ color: #666; font-size: 12px; }}
 </style>
 </head>
 <body>
