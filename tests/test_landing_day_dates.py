@@ -23,7 +23,7 @@ from tests.conftest import SAMPLE
 from transforms.read import read_file
 from transforms.read.days import folder_day
 from warehouse import Warehouse
-from warehouse.report import Period
+from warehouse.period import Period
 
 DAY = "2024-05-01"
 PER_DAY_VIEWS = ["articles_per_site_day", "article_entities", "entity_daily_mentions", "entity_cooccurrence"]
