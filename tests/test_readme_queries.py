@@ -84,11 +84,7 @@ def sample_run(prefect_server, tmp_path_factory) -> tuple[Path, dict]:
 
 @pytest.fixture(scope="module")
 def sample_db(sample_run) -> Path:
-    db = sample_run[0]
-    with duckdb.connect(str(db)) as con:
-        # Until the stories stage lands: each duplicate cluster its own story, as the stage files them.
-        con.execute("UPDATE articles SET story_id = 'st-' || cluster_id WHERE story_id IS NULL")
-    return db
+    return sample_run[0]
 
 
 @pytest.fixture(scope="module")

@@ -39,9 +39,6 @@ def warehouse(prefect_server, tmp_path_factory) -> Path:
     (folder / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     db = tmp_path_factory.mktemp("report") / "warehouse.duckdb"
     assert main(["ingest", str(folder), "--db", str(db)]) == 0
-    with duckdb.connect(str(db)) as con:
-        # Until the stories stage lands: each duplicate cluster its own story, as the stage files them.
-        con.execute("UPDATE articles SET story_id = 'st-' || cluster_id WHERE story_id IS NULL")
     return db
 
 

@@ -146,15 +146,41 @@ def test_stories_and_distinct_articles_are_counted_apart(flood):
 # -- `newsmill stories` on a warehouse a flow run wrote --------------------------------------
 
 
+OTHER_OUTLET = """The European Central Bank held its deposit rate at 2 percent on Thursday, the third meeting in a
+row without a change, as the Governing Council in Frankfurt balanced inflation of 2.1 percent against a stalling
+euro zone economy.
+
+Markets had priced in the pause. Anna Vogel of Hartmann Bank said the risks were tilting towards weaker growth and
+that another rate cut before the end of the year remained possible if the data disappoint.
+
+The bank's new staff projections put inflation at 2.1 percent this year and 1.7 percent next year, below the
+2 percent target, and trimmed the growth forecast because of tariffs and weak foreign demand.
+
+Tomasz Nowak of the Institute for Economic Policy in Warsaw said an inflation forecast below target signalled that
+the door to further easing remained open. The euro traded near $1.17 and German bond yields slipped after the
+decision.
+
+The Governing Council meets again in six weeks, and economists will watch wage figures and business surveys until
+then."""
+
+
 @pytest.fixture(scope="module")
 def sample_db(prefect_server, tmp_path_factory) -> Path:
-    """The sample, ingested by the real CLI; the wire story and its rescrape are one
-    duplicate cluster, so one story."""
-    db = tmp_path_factory.mktemp("stories") / "sample.duckdb"
+    """The sample, ingested by the real CLI, then another outlet's own article on the ECB's
+    decision in a second run: the wire story, its rescrape (a copy) and that article are one
+    story, filed by the stories stage."""
+    folder = tmp_path_factory.mktemp("stories")
+    db = folder / "sample.duckdb"
     assert main(["ingest", str(SAMPLE), "--db", str(db)]) == 0
-    with duckdb.connect(str(db)) as con:
-        # Until the stories stage lands: each duplicate cluster its own story, as the stage files them.
-        con.execute("UPDATE articles SET story_id = 'st-' || cluster_id WHERE story_id IS NULL")
+    record = {
+        "url": "https://www.northernledger.com/economy/ecb-holds-rates-third-meeting",
+        "title": "ECB leaves deposit rate at 2% as euro zone growth stalls",
+        "text": OTHER_OUTLET,
+        "published": "2025-10-16T15:30:00Z",
+    }
+    (folder / "later").mkdir()
+    (folder / "later" / "ecb.jsonl").write_text(json.dumps(record) + "\n")
+    assert main(["ingest", str(folder / "later"), "--db", str(db)]) == 0
     return db
 
 
@@ -166,14 +192,34 @@ def _wire_story(db: Path) -> str:
     return story_id
 
 
+def test_the_stage_files_every_article_and_the_views_see_its_stories(sample_db):
+    wire = _wire_story(sample_db)
+    with duckdb.connect(str(sample_db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM articles WHERE story_id IS NULL").fetchall() == [(0,)]
+        assert con.execute(
+            "SELECT articles, distinct_articles, sites, first_seen FROM stories WHERE story_id = ?", [wire]
+        ).fetchall() == [(3, 2, 2, date(2025, 10, 16))]
+        assert con.execute("SELECT story_id FROM top_stories WHERE rank = 1").fetchall() == [(wire,)]
+        [(articles, distinct, stories)] = con.execute(
+            "SELECT articles, distinct_articles, stories FROM totals"
+        ).fetchall()
+        assert (articles, distinct) == (13, 12) and stories == 11
+
+
 def test_stories_lists_the_top_stories(sample_db, capsys):
     assert main(["stories", "--db", str(sample_db), "--format", "json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert [list(row) for row in listed[:1]] == [
         ["story_id", "headline", "first_seen", "last_seen", "sites", "articles"]
     ]
-    wire = next(row for row in listed if row["story_id"] == _wire_story(sample_db))
-    assert wire["headline"] == "ECB holds rates steady as growth worries mount" and wire["articles"] >= 2
+    assert listed[0] == {
+        "story_id": _wire_story(sample_db),
+        "headline": "ECB holds rates steady as growth worries mount",  # the canonical member of its copies
+        "first_seen": "2025-10-16",
+        "last_seen": listed[0]["last_seen"],  # the rescrape's: undated, the day its run began
+        "sites": 2,
+        "articles": 3,
+    }
     assert [row["sites"] for row in listed] == sorted((row["sites"] for row in listed), reverse=True)
 
     assert main(["stories", "--db", str(sample_db), "--limit", "2"]) == 0
@@ -197,18 +243,22 @@ def test_a_story_shows_its_articles_in_time_order(sample_db, capsys):
     assert out.startswith(f"{wire}  ECB holds rates steady as growth worries mount\nfirst seen 2025-10-16")
     rows = [line for line in out.splitlines() if re.match(r"\d{4}-\d\d-\d\d ", line)]
     assert [row.split()[0] for row in rows] == sorted(row.split()[0] for row in rows)
-    assert "ECB holds rates steady" in rows[0] and "dailymeridian.com" in rows[0]  # published first, then the rescrape
-    assert any("European Central Bank keeps deposit rate" in row for row in rows)
+    assert ["dailymeridian.com" in rows[0], "northernledger.com" in rows[1]] == [True, True]  # by publication time
+    assert "European Central Bank keeps deposit rate" in rows[2]  # the undated rescrape: its run's day
 
     assert main(["stories", wire, "--db", str(sample_db), "--format", "json"]) == 0
     shown = json.loads(capsys.readouterr().out)
-    assert shown["story_id"] == wire and len(shown["articles"]) >= 2
-    assert {a["copies"] for a in shown["articles"] if a["title"].startswith(("ECB", "European"))} == {2}
+    assert shown["story_id"] == wire and shown["sites"] == 2
+    assert [(a["site"], a["copies"], a["is_canonical"]) for a in shown["articles"]] == [
+        ("dailymeridian.com", 2, True),
+        ("northernledger.com", 1, True),
+        (None, 2, False),
+    ]
 
 
 def test_an_id_merged_into_another_shows_the_story_it_is_now(sample_db, capsys):
     wire = _wire_story(sample_db)
-    with duckdb.connect(str(sample_db)) as con:
+    with duckdb.connect(str(sample_db)) as con:  # as the stage records a merge
         con.execute("INSERT INTO story_merges VALUES ('st-merged', ?, 'earlier-run', now()::TIMESTAMP)", [wire])
     assert main(["stories", "st-merged", "--db", str(sample_db)]) == 0
     captured = capsys.readouterr()
