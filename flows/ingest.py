@@ -1,7 +1,7 @@
 """The ingest flow: files in, warehouse rows out, through the stages `stages` lists:
 
     read -> skip unchanged -> clean* -> site templates -> language and signatures*
-         -> duplicates -> entities* -> load
+         -> duplicates -> entities* -> stories -> load
 
 Files are streamed record by record and taken through the stages in batches (`flows.stages`:
 * marks the stages shared out among the workers, processes or a Dask cluster); every batch
@@ -30,7 +30,7 @@ from flows.options import RunOptions
 from flows.parallel import Workers
 from flows.report import run_report
 from flows.stages import Batch, FinishedFile, Pipeline, Stage, WorkerStage, retried, timed_reads
-from transforms import neardup, templates
+from transforms import neardup, stories, templates
 from transforms.clean import clean
 from transforms.dedup import ClusterMember, Standing, hash_normalized, normalize_for_hash, regroup
 from transforms.documents import Article, Mention, Record, Reject, Source, path_text
@@ -39,7 +39,7 @@ from transforms.read import discover, file_digest, read_file, scope
 from transforms.tagging import TaggingPlan, TextToTag
 from warehouse import RunRecord, Warehouse, WarehouseBusy, default_path
 from warehouse.connection import interrupted
-from warehouse.lookups import StoredSource
+from warehouse.lookups import StoredSource, StoryQuery
 
 LOOKUP_FILES = 1000  # files whose stored digests are looked up in one query
 
@@ -53,6 +53,7 @@ def stages(warehouse: Warehouse, run: RunRecord, failed_files: set[str]) -> list
         LanguageAndSignatures(),
         Duplicates(warehouse),
         Entities(warehouse),
+        Stories(warehouse, run),
         Load(warehouse, run, failed_files),
     ]
 
@@ -326,6 +327,65 @@ class Entities(WorkerStage):
         )
 
 
+class Stories(Stage):
+    """Each duplicate cluster's story: the batch's articles grouped anew with the stories of
+    the stored articles most like them around their day, those stories whole
+    (`transforms.stories`), so the stories come out alike whatever order the days arrive in."""
+
+    name = "stories"
+
+    def __init__(self, warehouse: Warehouse, run: RunRecord):
+        self.warehouse, self.run_day = warehouse, run.started_at.date()
+
+    def run(self, batch: Batch) -> Batch:
+        lookups, replacing, clusters = self.warehouse.lookups, batch.replacing, batch.clusters
+        articles = {a.article_id: a for a in batch.articles()}
+        if not articles:
+            return batch
+        found = {
+            a.article_id: stories.features(stories.StoryText(a.title, a.text, a.language, [m.name for m in a.mentions]))
+            for a in articles.values()
+        }
+        days = {a.article_id: _story_day(a, self.run_day) for a in articles.values()}
+        new_features = set().union(*found.values())
+        frequencies = lookups.story_frequencies(new_features, excluding=replacing).including(found.values())
+        vectors = {a: stories.vector(f, frequencies) for a, f in found.items()}
+        queries = [StoryQuery(a, f, v[f], days[a]) for a, v in vectors.items() for f in stories.query_features(v)]
+        before = lookups.stories_of(list(clusters), {d.cluster_id for d in clusters.values()})
+        touched = set(lookups.story_candidates(queries, excluding=replacing)) | set(before.values())
+        stored = lookups.story_members(touched, excluding=replacing)
+        stored_features = set().union(*(s.features for s in stored)) - new_features
+        if stored_features:
+            counts = {**frequencies.counts, **lookups.story_frequencies(stored_features, excluding=replacing).counts}
+            frequencies = stories.DocumentFrequencies(frequencies.articles, counts)
+        # Each cluster is grouped by its canonical article, as this batch leaves the clusters.
+        members: dict[str, tuple[stories.StoryMember, dict[str, float]]] = {}
+        for s in stored:
+            cluster_id, is_canonical = clusters.get(s.article_id, (s.cluster_id, s.is_canonical))
+            if is_canonical:
+                members[cluster_id] = (
+                    stories.StoryMember(cluster_id, s.article_id, s.day, s.story_id),
+                    stories.vector(s.features, frequencies),
+                )
+        for article_id in sorted(articles):
+            cluster_id, is_canonical = clusters[article_id]
+            if is_canonical or cluster_id not in members:  # a copy of a cluster the index lacks stands for it
+                member = stories.StoryMember(cluster_id, article_id, days[article_id], before.get(article_id))
+                members[cluster_id] = (member, vectors[article_id])
+        ordered = [members[c] for c in sorted(members)]
+        groups = stories.group([v for _, v in ordered], [m.day for m, _ in ordered])
+        in_use = lookups.story_ids_in_use(stories.founding_id(m.article_id) for m, _ in ordered)
+        naming = stories.name_groups([m for m, _ in ordered], groups, taken=in_use)
+        terms = {a: (found[a], days[a]) for a in articles}
+        return dataclasses.replace(batch, stories=stories.StoryChanges(naming.stories, naming.merges, terms))
+
+
+def _story_day(article: Article, run_day):
+    """The day an article counts on for its story: published, else fetched, else ingested."""
+    when = article.published_at or article.fetched_at
+    return when.date() if when else run_day
+
+
 class Load(Stage):
     """The batch's rows in place of its documents' stored ones, in one transaction; the
     files it finished registered, unless a batch that failed held records of theirs."""
@@ -343,7 +403,14 @@ class Load(Stage):
         articles = batch.articles()
         rejects = [item for item in batch.items if isinstance(item, Reject)]
         result = self.warehouse.write_batch(
-            self.record, articles, rejects, batch.clusters, retired=batch.retired, sources=sources, gone=batch.gone
+            self.record,
+            articles,
+            rejects,
+            batch.clusters,
+            batch.stories,
+            retired=batch.retired,
+            sources=sources,
+            gone=batch.gone,
         )
         self.record.counts.update(
             loaded=len(batch.items),

@@ -26,6 +26,7 @@ from prefect.utilities.annotations import quote
 from flows.parallel import Pending, Workers
 from transforms.dedup import ClusterDecision
 from transforms.documents import Article, Record, Reject, RejectReason, Source
+from transforms.stories import NO_CHANGES, StoryChanges
 from transforms.tagging import TaggingPlan
 from warehouse import RunRecord, Warehouse, WarehouseBusy
 from warehouse.connection import interrupted
@@ -81,6 +82,7 @@ class Batch:
     sources: list[Source] = field(default_factory=list)  # finished files, registered with the batch
     clusters: dict[str, ClusterDecision] = field(default_factory=dict)  # for the articles and stored members they move
     tagging: TaggingPlan | None = None
+    stories: StoryChanges = NO_CHANGES
 
     def __post_init__(self):
         if self.items is None:

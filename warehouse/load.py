@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import NamedTuple
 
@@ -16,10 +17,12 @@ from transforms import templates
 from transforms.clean import RemovalReason
 from transforms.dedup import ClusterDecision
 from transforms.documents import Article, Document, Reject, Source
+from transforms.stories import NO_CHANGES, StoryChanges
 from warehouse import entities
 from warehouse.rows import (
     ARTICLES,
     CLUSTER_CHANGES,
+    CLUSTER_STORIES,
     DOCUMENTS,
     LSH_BANDS,
     MENTIONS,
@@ -27,6 +30,8 @@ from warehouse.rows import (
     REJECTS,
     REMOVED_LINES,
     SOURCES,
+    STORY_MERGES,
+    STORY_TERMS,
     TEMPLATE_SIGHTINGS,
     TEMPLATE_THRESHOLDS,
     arrow,
@@ -40,12 +45,14 @@ class Batch:
     the batch's articles and for every stored article whose cluster or canonical flag
     changes with it. `retired` documents (records a changed file no longer holds) lose all
     their rows; `sources` are files now read to the end, registered as they are; `gone` are
-    files deleted from the inputs, no longer registered (their records are among `retired`)."""
+    files deleted from the inputs, no longer registered (their records are among `retired`);
+    `stories` the story of every cluster the batch touches, and the stories merged away."""
 
     run_id: str
     articles: Sequence[Article]
     rejects: Sequence[Reject]
     clusters: Mapping[str, ClusterDecision]
+    stories: StoryChanges = NO_CHANGES
     retired: Sequence[str] = ()
     sources: Sequence[Source] = ()
     gone: Sequence[str] = ()
@@ -82,6 +89,7 @@ def load_batch(session: Session, batch: Batch) -> BatchResult:
             _insert(session, table.name, table.rows(batch))
         loaded = set(batch_ids)
         _update_clusters(session, {k: v for k, v in batch.clusters.items() if k not in loaded})
+        _update_stories(session, batch)
         _refresh_templates(session, {templates.template_group(a) for a in batch.articles}, batch.run_id)
         entities.resolve(session, replaced_keys | set(batch.name_keys.values()))
         mentioned = con.execute(
@@ -136,6 +144,20 @@ def _update_clusters(session: Session, changes: Mapping[str, ClusterDecision]) -
             """UPDATE articles SET cluster_id = c.cluster_id, is_canonical = c.is_canonical
                FROM cluster_changes AS c WHERE articles.article_id = c.article_id"""
         )
+
+
+def _update_stories(session: Session, batch: Batch) -> None:
+    """Every article of the clusters the batch touches in its cluster's story; the merges recorded."""
+    stories = batch.stories
+    if stories.stories:
+        with session.table("cluster_stories", arrow(CLUSTER_STORIES, stories.stories.items())):
+            session.con.execute(
+                """UPDATE articles SET story_id = s.story_id FROM cluster_stories AS s
+                   WHERE articles.cluster_id = s.cluster_id AND articles.story_id IS DISTINCT FROM s.story_id"""
+            )
+    now = datetime.now(UTC).replace(tzinfo=None)
+    merges = ((story_id, into, batch.run_id, now) for story_id, into in stories.merges.items())
+    _insert(session, "story_merges", arrow(STORY_MERGES, merges), on_conflict="DO NOTHING")
 
 
 def _refresh_templates(session: Session, groups: set[str], run_id: str) -> None:
@@ -211,6 +233,7 @@ def _articles(batch: Batch) -> pa.Table:
                 a.fetched_at,
                 a.declared_language,
                 templates.template_group(a),
+                batch.stories.stories.get(batch.clusters[a.article_id][0]),  # its cluster's story
             )
             for a in batch.articles
         ),
@@ -234,6 +257,17 @@ def _mentions(batch: Batch) -> pa.Table:
             )
             for a in batch.articles
             for m in a.mentions
+        ),
+    )
+
+
+def _story_terms(batch: Batch) -> pa.Table:
+    return arrow(
+        STORY_TERMS,
+        (
+            (article_id, feature, occurrences, day)
+            for article_id, (found, day) in batch.stories.terms.items()
+            for feature, occurrences in found.items()
         ),
     )
 
@@ -310,4 +344,5 @@ DOCUMENT_TABLES = (
     DocumentTable("template_sightings", "article_id", _template_sightings, internal=True),
     DocumentTable("minhashes", "article_id", _minhashes, internal=True),
     DocumentTable("lsh_bands", "article_id", _lsh_bands, internal=True),
+    DocumentTable("story_terms", "article_id", _story_terms, internal=True),
 )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from functools import cache
 from importlib.resources import files
 from typing import NamedTuple
@@ -11,7 +12,8 @@ from typing import NamedTuple
 from transforms import neardup
 from transforms.dedup import ClusterMember, Standing
 from transforms.documents import Mention
-from warehouse.rows import LSH_BANDS, SEEN_DOCUMENTS, WANTED_LINES, arrow
+from transforms.stories import CANDIDATES, WINDOW_DAYS, DocumentFrequencies
+from warehouse.rows import LSH_BANDS, SEEN_DOCUMENTS, STORY_QUERIES, WANTED_LINES, arrow
 from warehouse.session import Session
 
 
@@ -34,6 +36,26 @@ class Candidate(NamedTuple):
 
     article_id: str  # the new article
     stored_id: str
+
+
+class StoredStoryArticle(NamedTuple):
+    """A stored article of a story the batch touches, with its features."""
+
+    cluster_id: str
+    article_id: str
+    is_canonical: bool
+    story_id: str
+    day: date
+    features: dict[str, int]  # feature -> occurrences
+
+
+class StoryQuery(NamedTuple):
+    """One of a new article's distinctive features, to find the stories it may join."""
+
+    article_id: str
+    feature: str
+    weight: float
+    day: date
 
 
 class TopEntity(NamedTuple):
@@ -148,6 +170,42 @@ class Lookups:
             wanted = sorted(set(hashes) | {row[0] for row in old})
             with self._session.ids("wanted_hashes", wanted):
                 return [_member(*row) for row in self._rows("cluster_members")]
+
+    def story_frequencies(self, features: Iterable[str], excluding: Sequence[str]) -> DocumentFrequencies:
+        """How many stored articles have each of these features, leaving out `excluding`."""
+        with self._session.ids("wanted_features", features), self._session.ids("excluded_ids", excluding):
+            [(articles,)] = self._rows("story_articles")
+            return DocumentFrequencies(articles, dict(self._rows("story_frequencies")))
+
+    def story_candidates(self, queries: Iterable[StoryQuery], excluding: Sequence[str]) -> list[str]:
+        """The stories of the stored articles most like the new ones (`queries`: their distinctive features)."""
+        with (
+            self._session.table("story_queries", arrow(STORY_QUERIES, queries)),
+            self._session.ids("excluded_ids", excluding),
+        ):
+            rows = self._rows("story_candidates", {"window": WINDOW_DAYS, "per_article": CANDIDATES})
+        return [row[0] for row in rows]
+
+    def story_members(self, story_ids: Iterable[str], excluding: Sequence[str]) -> list[StoredStoryArticle]:
+        """Every stored article of these stories with its features, leaving out `excluding`."""
+        with self._session.ids("wanted_stories", story_ids), self._session.ids("excluded_ids", excluding):
+            rows = self._rows("story_members")
+        found: dict[str, StoredStoryArticle] = {}
+        for cluster_id, article_id, is_canonical, story_id, day, feature, occurrences in rows:
+            if article_id not in found:
+                found[article_id] = StoredStoryArticle(cluster_id, article_id, is_canonical, story_id, day, {})
+            found[article_id].features[feature] = occurrences
+        return list(found.values())
+
+    def stories_of(self, article_ids: Iterable[str], cluster_ids: Iterable[str]) -> dict[str, str]:
+        """article_id -> story_id, for these stored articles and every article of these clusters."""
+        with self._session.ids("of_articles", article_ids), self._session.ids("of_clusters", cluster_ids):
+            return dict(self._rows("stories_of"))
+
+    def story_ids_in_use(self, story_ids: Iterable[str]) -> set[str]:
+        """Which of these ids are, or were, a story's."""
+        with self._session.ids("wanted_story_ids", story_ids):
+            return {row[0] for row in self._rows("story_ids_in_use")}
 
     def top_entities(self, run_id: str, limit: int = 10) -> list[TopEntity]:
         """The entities the run's articles mention most."""

@@ -66,6 +66,7 @@ ARTICLES = pa.schema(
         ("fetched_at", pa.timestamp("us")),
         ("declared_language", pa.string()),
         ("template_group", pa.string()),
+        ("story_id", pa.string()),
     ]
 )
 MENTIONS = pa.schema(
@@ -94,6 +95,17 @@ TEMPLATE_SIGHTINGS = pa.schema(
 )
 MINHASHES = pa.schema([("article_id", pa.string()), ("signature", pa.binary()), ("shingles", pa.int32())])
 LSH_BANDS = pa.schema([("article_id", pa.string()), ("band", pa.int16()), ("key", pa.int64())])
+STORY_TERMS = pa.schema(
+    [("article_id", pa.string()), ("feature", pa.string()), ("occurrences", pa.int32()), ("day", pa.date32())]
+)
+STORY_MERGES = pa.schema(
+    [
+        ("story_id", pa.string()),
+        ("merged_into", pa.string()),
+        ("run_id", pa.string()),
+        ("merged_at", pa.timestamp("us")),
+    ]
+)
 ENTITY_KEYS = pa.schema([("name_key", pa.string()), ("key_group", pa.string()), ("entity_id", pa.string())])
 
 # Every table loaded from Arrow, by name (tests/test_warehouse_rows.py holds each to the
@@ -108,6 +120,8 @@ TABLES = {
     "template_sightings": TEMPLATE_SIGHTINGS,
     "minhashes": MINHASHES,
     "lsh_bands": LSH_BANDS,
+    "story_terms": STORY_TERMS,
+    "story_merges": STORY_MERGES,
     "entity_keys": ENTITY_KEYS,
 }
 
@@ -116,6 +130,10 @@ TABLES = {
 IDS = pa.schema([("id", pa.string())])
 SEEN_DOCUMENTS = pa.schema([("source_file", pa.string()), ("doc_id", pa.string())])
 WANTED_LINES = pa.schema([("template_group", pa.string()), ("line_key", pa.string())])
+STORY_QUERIES = pa.schema(
+    [("article_id", pa.string()), ("feature", pa.string()), ("weight", pa.float64()), ("day", pa.date32())]
+)
+CLUSTER_STORIES = pa.schema([("cluster_id", pa.string()), ("story_id", pa.string())])
 CLUSTER_CHANGES = pa.schema([("article_id", pa.string()), ("cluster_id", pa.string()), ("is_canonical", pa.bool_())])
 TEMPLATE_THRESHOLDS = pa.schema(
     [("template_group", pa.string()), ("group_articles", pa.int64()), ("threshold", pa.int64())]

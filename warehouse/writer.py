@@ -7,6 +7,7 @@ from pathlib import Path
 
 from transforms.dedup import ClusterDecision
 from transforms.documents import Article, Reject, Source
+from transforms.stories import NO_CHANGES, StoryChanges
 from warehouse.connection import DEFAULT_LOCK_TIMEOUT
 from warehouse.load import Batch, BatchResult, load_batch
 from warehouse.lookups import Lookups
@@ -41,13 +42,14 @@ class Warehouse:
         articles: Sequence[Article],
         rejects: Sequence[Reject],
         clusters: Mapping[str, ClusterDecision],
+        stories: StoryChanges = NO_CHANGES,
         retired: Sequence[str] = (),
         sources: Sequence[Source] = (),
         gone: Sequence[str] = (),
     ) -> BatchResult:
         """Replace the rows of these documents with their new outcome, all or nothing (`Batch`
         says what each argument holds). The run's row is written with its first batch."""
-        batch = Batch(run.run_id, articles, rejects, clusters, retired, sources, gone)
+        batch = Batch(run.run_id, articles, rejects, clusters, stories, retired, sources, gone)
         with self._session.transaction():
             self._runs.write(run)
             result = load_batch(self._session, batch)

@@ -5,13 +5,13 @@
 ALTER TABLE articles ADD COLUMN story_id VARCHAR;
 
 -- What the story stage compares an article with: its features (word stems, entity name keys,
--- numbers) and how often it has each, on the story day (published, else fetched, else the
+-- numbers), how often it has each, and its story day (published, else fetched, else the
 -- day its run began). A new article is compared only with the stored articles that share a
 -- distinctive feature with it around its day, so the cost follows the new articles.
 CREATE TABLE story_terms (
     article_id  VARCHAR NOT NULL,
     feature     VARCHAR NOT NULL,
-    weight      FLOAT NOT NULL,
+    occurrences INTEGER NOT NULL,
     day         DATE NOT NULL
 );
 

@@ -1,0 +1,289 @@
+"""Stories: the articles of every outlet about one real-world event.
+
+An article is a sparse vector of its features: word stems of its title and text, the name
+keys of the entities it mentions, and the numbers it gives (a count, a year, a score tell
+one event from a look-alike one), each weighted by how rare it is (TF-IDF, with the document
+frequencies of the warehouse). Articles more than `WINDOW_DAYS` apart are never one story.
+A set of articles is grouped by average linkage: two groups join while the mean cosine
+similarity of their articles is at least `THRESHOLD`. Grouping a set depends on the set,
+never on the order it arrived in.
+
+    features -> vectors (TF-IDF, unit length) -> average linkage within the window
+    -> groups named: a group keeps the oldest story id among its members; the others merge
+
+The stories stage (flows/ingest.py) runs it on the new articles and the stories they touch.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from typing import NamedTuple
+
+import numpy as np
+import Stemmer
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.sparse import csr_matrix
+from scipy.spatial.distance import squareform
+
+from transforms.documents import stable_id
+from transforms.entities import name_key
+
+# Chosen on ECB+ (bench/eval_stories.py) and left there: the mean similarity at which two
+# groups of articles are one story.
+THRESHOLD = 0.22
+# Articles further apart than this are not one story, however alike: the next storm, the
+# next quarter's figures.
+WINDOW_DAYS = 14
+# Each kind of feature, and how much one of it weighs against a word: a shared name says
+# more than a shared word.
+WORD, ENTITY, NUMBER = "w:", "e:", "n:"
+KIND_WEIGHTS = {WORD: 1.0, ENTITY: 1.5, NUMBER: 1.0}
+# How many of a new article's most distinctive features find the stored articles to compare it with.
+QUERY_FEATURES = 24
+# How many of the stored articles most like a new one bring their stories to be grouped with it.
+CANDIDATES = 10
+
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
+
+
+@dataclass(frozen=True)
+class WordRules:
+    """How a language's words are folded: its Snowball stemmer and the words too common to count."""
+
+    stemmer: str | None
+    stop_words: frozenset[str]
+
+
+# spaCy's stop word lists need no model; Snowball stemmers (PyStemmer) no data.
+_SPACY_STOP_WORDS = {
+    "en": "english",
+    "de": "german",
+    "fr": "french",
+    "es": "spanish",
+    "pt": "portuguese",
+    "it": "italian",
+    "nl": "dutch",
+    "sv": "swedish",
+    "da": "danish",
+    "nb": "norwegian",
+    "no": "norwegian",
+    "fi": "finnish",
+    "ru": "russian",
+    "ro": "romanian",
+    "hu": "hungarian",
+    "tr": "turkish",
+    "ca": "catalan",
+    "el": "greek",
+    "pl": None,
+    "cs": "czech",
+    "uk": None,
+    "id": "indonesian",
+    "ar": "arabic",
+}
+
+
+@cache
+def word_rules(language: str | None) -> WordRules:
+    """A language's word rules; a language without any keeps its words as they are."""
+    if language not in _SPACY_STOP_WORDS:
+        return WordRules(None, frozenset())
+    import importlib
+
+    try:
+        stop_words = frozenset(importlib.import_module(f"spacy.lang.{language}.stop_words").STOP_WORDS)
+    except ImportError:
+        stop_words = frozenset()
+    return WordRules(_SPACY_STOP_WORDS[language], stop_words)
+
+
+@cache
+def _stemmer(name: str):
+    return Stemmer.Stemmer(name)
+
+
+class StoryText(NamedTuple):
+    """What the features of an article are made of."""
+
+    title: str | None
+    text: str
+    language: str | None = None
+    names: Sequence[str] = ()  # the names of the entities it mentions, one per mention
+
+
+def features(item: StoryText) -> Counter:
+    """How often the article has each feature: `w:` word stems, `e:` name keys, `n:` numbers."""
+    rules = word_rules(item.language)
+    found: Counter = Counter()
+    for part in (item.title or "", item.text):
+        words = [w for w in _WORD.findall(part.casefold()) if w not in rules.stop_words]
+        if rules.stemmer:
+            words = _stemmer(rules.stemmer).stemWords(words)
+        found.update(WORD + w for w in words)
+        found.update(NUMBER + n.replace(",", "") for n in _NUMBER.findall(part))
+    found.update(ENTITY + key for key in map(name_key, item.names) if key)
+    return found
+
+
+@dataclass(frozen=True)
+class DocumentFrequencies:
+    """How many articles have each feature, of `articles` in all."""
+
+    articles: int
+    counts: Mapping[str, int]
+
+    def idf(self, feature: str) -> float:
+        return math.log((1 + self.articles) / (1 + self.counts.get(feature, 0))) + 1
+
+    def including(self, found: Iterable[Mapping[str, float]]) -> DocumentFrequencies:
+        """These frequencies with the features of more articles counted in."""
+        counts = Counter(self.counts)
+        found = list(found)
+        for article in found:
+            counts.update(article.keys())
+        return DocumentFrequencies(self.articles + len(found), counts)
+
+
+def vector(found: Mapping[str, float], frequencies: DocumentFrequencies) -> dict[str, float]:
+    """The article's features weighted by kind, count (sublinear) and rarity, at unit length."""
+    weights = {
+        feature: KIND_WEIGHTS[feature[:2]] * (1 + math.log(count)) * frequencies.idf(feature)
+        for feature, count in found.items()
+        if count >= 1
+    }
+    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+    return {feature: w / norm for feature, w in weights.items()}
+
+
+def query_features(weights: Mapping[str, float]) -> list[str]:
+    """The article's most distinctive features: those the stored articles to compare it with share."""
+    return sorted(weights, key=lambda f: (-weights[f], f))[:QUERY_FEATURES]
+
+
+def group(vectors: Sequence[Mapping[str, float]], days: Sequence[date | None]) -> list[int]:
+    """A group number per article: articles with one number are one story. An undated
+    article (None) is compared with all. The order of the articles does not change the groups."""
+    n = len(vectors)
+    if n < 2:
+        return list(range(n))
+    order = sorted(range(n), key=lambda i: (days[i] or date.min, sorted(vectors[i].items())))
+    vocabulary: dict[str, int] = {}
+    rows, columns, weights = [], [], []
+    for position, k in enumerate(order):
+        for feature, weight in vectors[k].items():
+            rows.append(position)
+            columns.append(vocabulary.setdefault(feature, len(vocabulary)))
+            weights.append(weight)
+    matrix = csr_matrix((weights, (rows, columns)), shape=(n, len(vocabulary)))
+    similarity = (matrix @ matrix.T).toarray()
+    dated = np.array([days[k] is not None for k in order])
+    ordinals = np.array([days[k].toordinal() if days[k] else 0 for k in order])
+    apart = np.abs(ordinals[:, None] - ordinals[None, :]) > WINDOW_DAYS
+    similarity[apart & dated[:, None] & dated[None, :]] = 0.0
+    distance = np.clip(1.0 - similarity, 0.0, None)
+    np.fill_diagonal(distance, 0.0)
+    labels = fcluster(linkage(squareform(distance, checks=False), "average"), 1.0 - THRESHOLD, "distance")
+    grouped = [0] * n
+    for position, k in enumerate(order):
+        grouped[k] = int(labels[position])
+    return grouped
+
+
+class StoryMember(NamedTuple):
+    """A duplicate cluster as the story stage groups it: by its canonical article."""
+
+    cluster_id: str
+    article_id: str  # its canonical article
+    day: date
+    story_id: str | None  # the story it is in now, if any
+
+
+class Naming(NamedTuple):
+    stories: dict[str, str]  # cluster_id -> story_id
+    merges: dict[str, str]  # story_id -> the story it is merged into
+
+
+def name_groups(members: Sequence[StoryMember], groups: Sequence[int], taken: Iterable[str] = ()) -> Naming:
+    """Story ids for groups of clusters. A group keeps the id of the oldest story among its
+    members (the one first seen, then the smallest id); a story split over groups stays with
+    the group holding most of it; the other stories of a group merge into its id. A group
+    with no story yet takes an id made from its earliest article; `taken` are ids in use."""
+    by_group: dict[int, list[StoryMember]] = {}
+    for member, number in zip(members, groups):
+        by_group.setdefault(number, []).append(member)
+    first_seen: dict[str, date] = {}
+    for m in members:
+        if m.story_id is not None:
+            first_seen[m.story_id] = min(first_seen.get(m.story_id, m.day), m.day)
+    # Each old story goes to the group holding most of its clusters (then the earliest).
+    home: dict[str, int] = {}
+    for story_id in sorted(first_seen):
+        shares = Counter(number for m, number in zip(members, groups) if m.story_id == story_id)
+        home[story_id] = min(shares, key=lambda g: (-shares[g], min(_order(m) for m in by_group[g])))
+    stories: dict[str, str] = {}
+    merges: dict[str, str] = {}
+    used = set(taken) | set(first_seen)
+    for number in sorted(by_group, key=lambda g: min(_order(m) for m in by_group[g])):
+        group_members = by_group[number]
+        kept = sorted((s for s, g in home.items() if g == number), key=lambda s: (first_seen[s], s))
+        if kept:
+            story_id = kept[0]
+            merges.update((other, story_id) for other in kept[1:])
+        else:
+            story_id = _new_id(min(group_members, key=_order).article_id, used)
+            used.add(story_id)
+        stories.update((m.cluster_id, story_id) for m in group_members)
+    return Naming(stories, merges)
+
+
+def _order(member: StoryMember) -> tuple[date, str]:
+    return member.day, member.article_id
+
+
+def _new_id(article_id: str, used: set[str]) -> str:
+    story_id, n = founding_id(article_id), 0
+    while story_id in used:
+        n += 1
+        story_id = stable_id(f"story {article_id} {n}")
+    return story_id
+
+
+def cluster(
+    texts: Sequence[str],
+    dates: Sequence[date | None] | None = None,
+    titles: Sequence[str | None] | None = None,
+    language: str | None = "en",
+) -> list[int]:
+    """A story label per text, in memory: texts with equal labels report one event. Without
+    dates the texts are taken as one day's; without entity names (this uses no NER model)
+    it leans on words and numbers alone."""
+    found = [features(StoryText(titles[i] if titles else None, text, language)) for i, text in enumerate(texts)]
+    frequencies = DocumentFrequencies(0, {}).including(found)
+    days = list(dates) if dates else [None] * len(texts)
+    labels = group([vector(f, frequencies) for f in found], days)
+    first: dict[int, int] = {}
+    return [first.setdefault(label, i) for i, label in enumerate(labels)]
+
+
+@dataclass(frozen=True)
+class StoryChanges:
+    """What a batch changes in the stories: the story of each cluster it touches, the
+    stories merged away, and the features of its articles on their story day."""
+
+    stories: dict[str, str]  # cluster_id -> story_id
+    merges: dict[str, str]  # story_id -> the story it is merged into
+    terms: dict[str, tuple[Counter, date]]  # article_id -> its features and its story day
+
+
+NO_CHANGES = StoryChanges({}, {}, {})
+
+
+def founding_id(article_id: str) -> str:
+    """The id a story founded by this article takes, unless it is in use."""
+    return stable_id(f"story {article_id}")
