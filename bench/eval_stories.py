@@ -65,9 +65,6 @@ BASELINE = "baseline"
 BASELINE_THRESHOLD = 0.75
 SWEEP = tuple(round(0.50 + 0.01 * i, 2) for i in range(46))  # 0.50, 0.51, ..., 0.95
 
-# Until the stories stage is merged, its stand-in: the duplicate clusters.
-STORY_COLUMN = "cluster_id"
-
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 
@@ -170,7 +167,7 @@ def stored(db: Path, path: Path) -> Stored:
         articles = sorted(
             (line, title or "", text or "", story)
             for uri, title, text, story in con.execute(
-                f"select source_uri, title, text, {STORY_COLUMN} from articles"
+                "select source_uri, title, text, story_id from articles"
             ).fetchall()
             if (line := line_of(uri, prefix)) is not None
         )
@@ -264,7 +261,6 @@ def evaluate(path: Path, processes: int, threshold: float, folder: Path, with_sw
         "rejected": sum(rejected.values()),
         "rejected_by_reason": dict(rejected.most_common()),
         "without_story": sum(story is None for *_, story in scored),
-        "story_column": STORY_COLUMN,
         "processes": processes,
         "ingest_seconds": round(ingest_seconds, 2),
         "run": {k: run[k] for k in ("documents", "articles", "rejects", "duplicates") if k in run},
@@ -307,8 +303,6 @@ def summary(report: dict) -> str:
         + f"; scored: {_count(report['scored'], 'article')} of {_count(report['scored_events'], 'event')}"
         + (f" ({_count(unlabelled, 'unlabelled article')} not scored)" if unlabelled else ""),
     ]
-    if report["story_column"] != "story_id":
-        lines.append(f"newsmill's stories are its `{report['story_column']}` (stand-in until the stories stage)")
     if report["without_story"]:
         lines.append(f"{report['without_story']} articles without a story, each scored as a story of its own")
     lines += [

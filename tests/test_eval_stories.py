@@ -142,8 +142,9 @@ def test_end_to_end_through_the_flow(prefect_server, capsys):
         for kind in ("bcubed", "pairwise"):
             assert all(0.0 <= figures[kind][k] <= 1.0 for k in ("precision", "recall", "f1")), (name, kind)
         assert figures["bcubed"]["f1"] > 0.0 and figures["pairwise"]["true_pairs"] == 3 + 3 + 3
-    # three events told in different words by different outlets: the baseline's words suffice
-    assert report["systems"]["baseline"]["bcubed"]["f1"] >= 0.8
+        # three unrelated events, each told in its own words by three outlets: an easy set
+        assert figures["bcubed"]["f1"] >= 0.8, name
+        assert figures["seconds"] is not None and figures["seconds"] >= 0.0, name
     assert [s["threshold"] for s in report["sweep"]] == list(ev.SWEEP)
     table = ev.summary(report)
     assert "scored: 9 articles of 3 events" in table and "B3 F1" in table and "baseline (cut 0.75)" in table
