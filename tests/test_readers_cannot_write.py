@@ -27,6 +27,7 @@ from flows.cli import main
 from tests.terminal import on_a_terminal
 from tests.test_readme_queries import QUERIES
 from transforms.documents import Article, Document, Mention, Reject
+from transforms.stories import StoryChanges
 from warehouse import RunRecord, Warehouse, read_only
 from warehouse.export import TABLES
 
@@ -69,7 +70,10 @@ def built(tmp_path_factory) -> Path:
     run.counts.update(documents=3, loaded=3, articles=2, rejects=1, mentions=3)
     run.stages["read"] = [3, 0.01]
     with Warehouse(db) as writer:
-        writer.write_batch(run, articles, [reject], {a.article_id: (a.article_id, True) for a in articles})
+        clusters = {a.article_id: (a.article_id, True) for a in articles}
+        # each its own story, so the report's top stories show both titles
+        stories = StoryChanges({a.article_id: f"story-{a.article_id}" for a in articles}, {}, {})
+        writer.write_batch(run, articles, [reject], clusters, stories)
         writer.finish_run(run, "completed")
     assert _counts(db) == ROWS
     return db

@@ -29,6 +29,7 @@ STAGES = [
     "language and signatures",
     "duplicates",
     "entities",
+    "stories",
     "load",
 ]
 
