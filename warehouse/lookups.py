@@ -186,10 +186,13 @@ class Lookups:
             rows = self._rows("story_candidates", {"window": WINDOW_DAYS, "per_article": CANDIDATES})
         return [row[0] for row in rows]
 
-    def story_members(self, story_ids: Iterable[str], excluding: Sequence[str]) -> list[StoredStoryArticle]:
-        """Every stored article of these stories with its features, leaving out `excluding`."""
+    def story_members(
+        self, story_ids: Iterable[str], days: tuple[date, date], excluding: Sequence[str]
+    ) -> list[StoredStoryArticle]:
+        """Every stored article of these stories on these days (first, last) with its features,
+        leaving out `excluding`."""
         with self._session.ids("wanted_stories", story_ids), self._session.ids("excluded_ids", excluding):
-            rows = self._rows("story_members")
+            rows = self._rows("story_members", {"first": days[0], "last": days[1]})
         found: dict[str, StoredStoryArticle] = {}
         for cluster_id, article_id, is_canonical, story_id, day, feature, occurrences in rows:
             if article_id not in found:
