@@ -20,7 +20,7 @@ article of its event (a near-duplicate, which the duplicate stage clusters). Peo
 drawn from 20,000 made-up surnames; places and organizations from 3,000 each, a few common
 and most rare (Zipf), as real news names them.
 
-A second line for the largest --stored count puts every stored article within the story
+With --dense, a second line for the largest --stored count puts every stored article within the story
 window of the new day (their story days folded into the 14 days before it): what the cost
 would be if the window did not narrow the search.
 """
@@ -421,7 +421,10 @@ def main(argv: list[str] | None = None) -> list[Measured]:
     parser.add_argument("--per-day", type=int, default=1000, help="stored articles a day")
     parser.add_argument("--batch", type=int, default=1000, help="articles a batch when filling the warehouse")
     parser.add_argument(
-        "--no-dense", action="store_true", help="leave out the line with every stored article in the window"
+        "--dense",
+        action="store_true",
+        help="add the line with every stored article in the window (the stage's grouping needs memory "
+        "quadratic in the articles it regroups: about 80 GB at 100,000)",
     )
     parser.add_argument(
         "--fill",
@@ -460,7 +463,7 @@ def main(argv: list[str] | None = None) -> list[Measured]:
             )
             results.append(measure("spread", warehouse, newsroom, times, args.new, args.batches))
             _print_one(results[-1], args.new)
-        if not args.no_dense and newsroom.day - 1 > story_logic.WINDOW_DAYS:
+        if args.dense and newsroom.day - 1 > story_logic.WINDOW_DAYS:
             fold_into_window(warehouse, FIRST_DAY + timedelta(days=newsroom.day))
             results.append(measure("all in window", warehouse, newsroom, times, args.new, args.batches))
             _print_one(results[-1], args.new)
@@ -473,6 +476,10 @@ def _print_one(m: Measured, new: int) -> None:
     print(
         f"  {m.label}: {m.per_thousand(new):.2f} s per 1,000 new (batches: {batches} s), peak {m.peak_mb:,.0f} MB",
         flush=True,
+    )
+    steps = ", ".join(f"{name} {m.steps[name]:.1f} s" for name in [*STEPS, "group"])
+    print(
+        f"    {steps}; stored articles regrouped per batch: {m.rows['story_members'] // len(m.seconds):,}", flush=True
     )
 
 

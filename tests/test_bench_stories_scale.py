@@ -36,6 +36,7 @@ def test_the_benchmark_runs_at_a_tiny_size(tmp_path, capsys):
             "12",
             "--fill",
             "stage",
+            "--dense",
             "--workdir",
             str(tmp_path),
         ]
