@@ -378,7 +378,7 @@ class Stories(Stage):
                 member = stories.StoryMember(cluster_id, article_id, days[article_id], before.get(article_id))
                 members[cluster_id] = (member, vectors[article_id])
         ordered = [members[c] for c in sorted(members)]
-        groups = stories.group([v for _, v in ordered], [m.day for m, _ in ordered])
+        groups = stories.group([v for _, v in ordered], [m.day for m, _ in ordered], [m.article_id for m, _ in ordered])
         in_use = lookups.story_ids_in_use(stories.founding_id(m.article_id) for m, _ in ordered)
         naming = stories.name_groups([m for m, _ in ordered], groups, taken=in_use)
         terms = {a: (found[a], days[a]) for a in articles}
