@@ -2,7 +2,7 @@
 obvious TF-IDF clustering baseline on the same articles.
 
     python -m bench.eval_stories FILE.jsonl [--processes N] [--baseline-threshold D]
-        [--sweep] [--json]
+        [--sweep] [--orders PARTS] [--json]
 
 Input. FILE: JSON Lines (plain or gzip), one article a line with the fields the JSONL
 reader accepts (README, "Input formats": url, title, text or html, published, ...) and an
@@ -24,6 +24,13 @@ ln((1 + n) / (1 + df)) + 1, rows L2-normalized), cosine distance, average-linkag
 agglomerative clustering (`scipy.cluster.hierarchy.linkage(..., "average")`) cut at one
 cosine distance, --baseline-threshold (default BASELINE_THRESHOLD). --sweep also lists the
 baseline's figures at every threshold from 0.50 to 0.95, in steps of 0.01.
+
+Order. --orders PARTS splits the labelled records into PARTS files, as a backfill brings
+days: by `published` day when every record has one (consecutive days together), else one
+record to each part in turn, so every part holds some of every event. The parts are
+ingested one run each, first to last into one warehouse and last to first into another,
+and the two runs' stories are compared (B-cubed F1 of one against the other; 1.0: the same
+stories), and each against the events.
 
 Figures per system: stories (clusters) beside events; B-cubed precision, recall and F1 (per
 article: the share of its story that reports its event, and of its event's articles in its
@@ -274,6 +281,60 @@ def evaluate(path: Path, processes: int, threshold: float, folder: Path, with_sw
     return report
 
 
+def split(path: Path, parts: int, folder: Path) -> tuple[list[Path], dict[tuple[str, int], int]]:
+    """The labelled records of `path` in `parts` files; (file uri, line) -> the line in `path`."""
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    lines = data.split(b"\n")
+    labelled = sorted(read_labels(path).events)
+    published = {n: json.loads(lines[n - 1]).get("published") for n in labelled}
+    if all(isinstance(day, str) and day for day in published.values()):
+        ordered = sorted(labelled, key=lambda n: (published[n][:10], n))
+        size = -(-len(ordered) // parts)
+        shares = [ordered[i * size : (i + 1) * size] for i in range(parts)]
+    else:
+        shares = [labelled[i::parts] for i in range(parts)]
+    files, origin = [], {}
+    for k, share in enumerate(shares):
+        part = folder / f"part-{k + 1}.jsonl"
+        part.write_bytes(b"".join(lines[n - 1] + b"\n" for n in share))
+        files.append(part)
+        origin.update(((file_uri(part.resolve()), i), n) for i, n in enumerate(share, 1))
+    return files, origin
+
+
+def ingest_in_order(files: Sequence[Path], db: Path, processes: int, origin: dict[tuple[str, int], int]) -> dict:
+    """The files ingested one run each, in this order; line in the original file -> story."""
+    for path in files:
+        ingest(path, db, processes)
+    with read_only(db) as con:
+        rows = con.execute("select source_uri, story_id from articles").fetchall()
+    found = {}
+    for uri, story in rows:
+        head, _, line = uri.rpartition("#")
+        if (head, int(line)) in origin:
+            found[origin[head, int(line)]] = story if story is not None else f"alone:{uri}"
+    return found
+
+
+def orders(path: Path, parts: int, processes: int, folder: Path) -> dict:
+    """The stories of two ingest orders of the same parts, against each other and the events."""
+    events = read_labels(path).events
+    files, origin = split(path, parts, folder)
+    forward = ingest_in_order(files, folder / "forward.duckdb", processes, origin)
+    backward = ingest_in_order(files[::-1], folder / "backward.duckdb", processes, origin)
+    lines = sorted(set(forward) & set(backward))
+    truth = [events[n] for n in lines]
+    return {
+        "parts": parts,
+        "articles": len(lines),
+        "agreement": bcubed([forward[n] for n in lines], [backward[n] for n in lines]),
+        "forward": scores(truth, [forward[n] for n in lines]),
+        "backward": scores(truth, [backward[n] for n in lines]),
+    }
+
+
 def _seconds(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
 
@@ -312,6 +373,14 @@ def summary(report: dict) -> str:
         f"newsmill's whole ingest: {report['ingest_seconds']:.1f} s ({report['processes']} "
         f"process{'es' if report['processes'] > 1 else ''}); its seconds above are the stories stage's",
     ]
+    if "orders" in report:
+        o = report["orders"]
+        lines += [
+            "",
+            f"in {o['parts']} parts, first to last and last to first ({o['articles']} articles): the two orders' "
+            f"stories agree at B-cubed F1 {o['agreement']['f1']:.3f}; against the events "
+            f"{o['forward']['bcubed']['f1']:.3f} and {o['backward']['bcubed']['f1']:.3f}",
+        ]
     if "sweep" in report:
         best = max(report["sweep"], key=lambda s: s["bcubed"]["f1"], default=None)
         sweep_rows = [
@@ -348,18 +417,25 @@ def main(argv: Sequence[str] | None = None) -> dict:
         help=f"the baseline's cosine distance cut (default {BASELINE_THRESHOLD}, its best on ECB+)",
     )
     parser.add_argument("--sweep", action="store_true", help="also list the baseline's figures across thresholds")
+    parser.add_argument(
+        "--orders", type=int, metavar="PARTS", help="also ingest the records in PARTS parts in two orders and compare"
+    )
     parser.add_argument("--json", action="store_true", help="print every figure as JSON instead of the table")
     args = parser.parse_args(argv)
     if not args.jsonl.is_file():
         parser.error(f"not a file: {args.jsonl}")
     if args.processes < 1:
         parser.error("--processes must be at least 1")
+    if args.orders is not None and args.orders < 2:
+        parser.error("--orders needs at least 2 parts")
     if not 0.0 <= args.baseline_threshold <= 2.0:
         parser.error("--baseline-threshold is a cosine distance, from 0 to 2")
     if not read_labels(args.jsonl).events:
         parser.error(f"no record of {args.jsonl} has an `event` label")
     with tempfile.TemporaryDirectory(prefix="eval_stories-") as folder:
         report = evaluate(args.jsonl, args.processes, args.baseline_threshold, Path(folder), args.sweep)
+        if args.orders:
+            report["orders"] = orders(args.jsonl, args.orders, args.processes, Path(folder))
     print(json.dumps(report, indent=1) if args.json else summary(report), flush=True)
     return report
 

@@ -15,6 +15,7 @@ import time
 from array import array
 from collections import defaultdict
 from collections.abc import Iterator
+from datetime import timedelta
 from itertools import islice
 from pathlib import Path
 from typing import NamedTuple
@@ -353,7 +354,11 @@ class Stories(Stage):
         queries = [StoryQuery(a, f, v[f], days[a]) for a, v in vectors.items() for f in stories.query_features(v)]
         before = lookups.stories_of(list(clusters), {d.cluster_id for d in clusters.values()})
         touched = set(lookups.story_candidates(queries, excluding=replacing)) | set(before.values())
-        stored = lookups.story_members(touched, excluding=replacing)
+        # The stories are regrouped on the days these articles may join them: older and later
+        # days of a long story stay as they are, so a run costs what its days hold.
+        window = timedelta(days=stories.WINDOW_DAYS)
+        reach = (min(days.values()) - window, max(days.values()) + window)
+        stored = lookups.story_members(touched, reach, excluding=replacing)
         stored_features = set().union(*(s.features for s in stored)) - new_features
         if stored_features:
             counts = {**frequencies.counts, **lookups.story_frequencies(stored_features, excluding=replacing).counts}
@@ -373,7 +378,7 @@ class Stories(Stage):
                 member = stories.StoryMember(cluster_id, article_id, days[article_id], before.get(article_id))
                 members[cluster_id] = (member, vectors[article_id])
         ordered = [members[c] for c in sorted(members)]
-        groups = stories.group([v for _, v in ordered], [m.day for m, _ in ordered])
+        groups = stories.group([v for _, v in ordered], [m.day for m, _ in ordered], [m.article_id for m, _ in ordered])
         in_use = lookups.story_ids_in_use(stories.founding_id(m.article_id) for m, _ in ordered)
         naming = stories.name_groups([m for m, _ in ordered], groups, taken=in_use)
         terms = {a: (found[a], days[a]) for a in articles}

@@ -149,3 +149,17 @@ def test_end_to_end_through_the_flow(prefect_server, capsys):
     table = ev.summary(report)
     assert "scored: 9 articles of 3 events" in table and "B3 F1" in table and "baseline (cut 0.75)" in table
     assert "baseline by threshold" in table
+
+
+def test_two_ingest_orders_of_the_parts_are_compared(prefect_server, tmp_path):
+    stories = Path(__file__).resolve().parent / "fixtures" / "stories"
+    both = tmp_path / "both.jsonl"
+    both.write_bytes((stories / "first.jsonl").read_bytes() + (stories / "later.jsonl").read_bytes())
+    files, origin = ev.split(both, 2, tmp_path)
+    # every record has a `published` day: the parts hold consecutive days, as a backfill brings them
+    days = [[json.loads(line)["published"][:10] for line in f.read_text().splitlines()] for f in files]
+    assert max(days[0]) <= min(days[1]) and len(origin) == 12
+    result = ev.orders(both, 2, 1, tmp_path)
+    assert result["articles"] == 12
+    assert result["agreement"]["f1"] == 1.0  # the same stories either way
+    assert result["forward"]["bcubed"]["f1"] == result["backward"]["bcubed"]["f1"] == 1.0

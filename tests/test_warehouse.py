@@ -1,5 +1,7 @@
 """The writer on a real DuckDB file: migrations, transactions, replacement of changed documents."""
 
+from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -7,6 +9,7 @@ import pytest
 
 import warehouse
 from transforms.documents import Article, Document, Mention, Reject
+from transforms.stories import StoryChanges
 from warehouse import RunRecord, Warehouse
 
 SCHEMA = Path(warehouse.__file__).parent / "schema"
@@ -97,3 +100,24 @@ def test_a_run_that_died_is_marked_failed_by_the_next_writer(tmp_path):
         pass
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT status FROM runs").fetchall() == [("failed",)]
+
+
+def test_a_story_merged_away_takes_all_its_articles_and_the_merge_is_recorded(tmp_path):
+    db = tmp_path / "w.duckdb"
+    old, young, joining = _article("/in/a.txt"), _article("/in/b.txt", text="B."), _article("/in/c.txt", text="C.")
+    day = date(2024, 3, 4)
+
+    def changes(stories: dict, merges: dict, articles: list[Article]) -> StoryChanges:
+        return StoryChanges(stories, merges, {a.article_id: (Counter({"w:word": 1}), day) for a in articles})
+
+    with Warehouse(db) as warehouse:
+        clusters = {a.article_id: (a.article_id, True) for a in (old, young)}
+        stories = {old.article_id: "s-old", young.article_id: "s-young"}
+        warehouse.write_batch(RunRecord(), [old, young], [], clusters, changes(stories, {}, [old, young]))
+        # `joining` joins the old story; only it is regrouped, yet the young story merges whole.
+        merged = changes({joining.article_id: "s-old"}, {"s-young": "s-old"}, [joining])
+        warehouse.write_batch(RunRecord(), [joining], [], {joining.article_id: (joining.article_id, True)}, merged)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT DISTINCT story_id FROM articles").fetchall() == [("s-old",)]
+        assert con.execute("SELECT story_id, merged_into FROM story_merges").fetchall() == [("s-young", "s-old")]
+        assert con.execute("SELECT count(*) FROM story_terms").fetchone() == (3,)

@@ -147,7 +147,8 @@ def _update_clusters(session: Session, changes: Mapping[str, ClusterDecision]) -
 
 
 def _update_stories(session: Session, batch: Batch) -> None:
-    """Every article of the clusters the batch touches in its cluster's story; the merges recorded."""
+    """Every article of the clusters the batch touches in its cluster's story, every article of
+    a story merged away in the story it merged into, and the merges recorded."""
     stories = batch.stories
     if stories.stories:
         with session.table("cluster_stories", arrow(CLUSTER_STORIES, stories.stories.items())):
@@ -155,9 +156,16 @@ def _update_stories(session: Session, batch: Batch) -> None:
                 """UPDATE articles SET story_id = s.story_id FROM cluster_stories AS s
                    WHERE articles.cluster_id = s.cluster_id AND articles.story_id IS DISTINCT FROM s.story_id"""
             )
+    if not stories.merges:
+        return
     now = datetime.now(UTC).replace(tzinfo=None)
-    merges = ((story_id, into, batch.run_id, now) for story_id, into in stories.merges.items())
-    _insert(session, "story_merges", arrow(STORY_MERGES, merges), on_conflict="DO NOTHING")
+    merges = arrow(STORY_MERGES, ((story_id, into, batch.run_id, now) for story_id, into in stories.merges.items()))
+    with session.table("merged_stories", merges):  # a story merges whole, its articles on other days too
+        session.con.execute(
+            """UPDATE articles SET story_id = m.merged_into FROM merged_stories AS m
+               WHERE articles.story_id = m.story_id"""
+        )
+    _insert(session, "story_merges", merges, on_conflict="DO NOTHING")
 
 
 def _refresh_templates(session: Session, groups: set[str], run_id: str) -> None:

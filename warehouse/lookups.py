@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from importlib.resources import files
 from typing import NamedTuple
@@ -12,7 +12,7 @@ from typing import NamedTuple
 from transforms import neardup
 from transforms.dedup import ClusterMember, Standing
 from transforms.documents import Mention
-from transforms.stories import CANDIDATES, WINDOW_DAYS, DocumentFrequencies
+from transforms.stories import CANDIDATE_SHARE, CANDIDATES, WINDOW_DAYS, DocumentFrequencies
 from warehouse.rows import LSH_BANDS, SEEN_DOCUMENTS, STORY_QUERIES, WANTED_LINES, arrow
 from warehouse.session import Session
 
@@ -177,19 +177,31 @@ class Lookups:
             [(articles,)] = self._rows("story_articles")
             return DocumentFrequencies(articles, dict(self._rows("story_frequencies")))
 
-    def story_candidates(self, queries: Iterable[StoryQuery], excluding: Sequence[str]) -> list[str]:
+    def story_candidates(self, queries: Sequence[StoryQuery], excluding: Sequence[str]) -> list[str]:
         """The stories of the stored articles most like the new ones (`queries`: their distinctive features)."""
+        if not queries:
+            return []
+        window = timedelta(days=WINDOW_DAYS)
+        parameters = {
+            "window": WINDOW_DAYS,
+            "first": min(q.day for q in queries) - window,
+            "last": max(q.day for q in queries) + window,
+            "least_share": CANDIDATE_SHARE,
+            "per_article": CANDIDATES,
+        }
         with (
             self._session.table("story_queries", arrow(STORY_QUERIES, queries)),
             self._session.ids("excluded_ids", excluding),
         ):
-            rows = self._rows("story_candidates", {"window": WINDOW_DAYS, "per_article": CANDIDATES})
-        return [row[0] for row in rows]
+            return [row[0] for row in self._rows("story_candidates", parameters)]
 
-    def story_members(self, story_ids: Iterable[str], excluding: Sequence[str]) -> list[StoredStoryArticle]:
-        """Every stored article of these stories with its features, leaving out `excluding`."""
+    def story_members(
+        self, story_ids: Iterable[str], days: tuple[date, date], excluding: Sequence[str]
+    ) -> list[StoredStoryArticle]:
+        """Every stored article of these stories on these days (first, last) with its features,
+        leaving out `excluding`."""
         with self._session.ids("wanted_stories", story_ids), self._session.ids("excluded_ids", excluding):
-            rows = self._rows("story_members")
+            rows = self._rows("story_members", {"first": days[0], "last": days[1]})
         found: dict[str, StoredStoryArticle] = {}
         for cluster_id, article_id, is_canonical, story_id, day, feature, occurrences in rows:
             if article_id not in found:
