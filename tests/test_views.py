@@ -30,6 +30,7 @@ APPLIED_SQL = {
     "006_canonical_entities.sql": "c1d1650211bca59862f733044eb36cabda42f07958fd5293d1661eda79038523",
     "007_run_stages.sql": "2f28de023bd2231f3d6395da4c9faa0cd643828ae2ea64486fbaa7a7d45421f0",
     "008_landing_day_fetched_at.sql": "88a1a9c98d594241aff32f81008196c3f3adf72fff8b15216e14399094b63972",
+    "010_stories.sql": "f934323786c78d2ccfa6dc155459520ee69bbe2f52eeaa7504def030b765721a",
 }
 
 
