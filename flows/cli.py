@@ -324,6 +324,8 @@ def format_summary(summary: dict, db: Path) -> str:
             f"  articles  {summary['articles']:>6}   ({duplicates} duplicate{'' if duplicates == 1 else 's'})",
             f"  rejects   {summary['rejects']:>6}" + (f"   ({reasons})" if reasons else ""),
             f"  mentions  {summary['mentions']:>6}   (of {summary['entities']} entities)",
+            f"  stories   {summary['stories']:>6}"
+            + (f"   ({summary['merged_stories']} merged into older ones)" if summary["merged_stories"] else ""),
         ]
         + (
             [

@@ -430,6 +430,8 @@ class Load(Stage):
         tagged = ner_languages()
         self.record.untagged.update(a.language for a in articles if a.language not in tagged)
         self.record.entities.update(result.entities)
+        self.record.stories.update(batch.stories.stories[batch.clusters[a.article_id].cluster_id] for a in articles)
+        self.record.merged_stories.update(batch.stories.merges)
         return batch
 
 
@@ -523,6 +525,9 @@ def _summary(run: RunRecord, seconds: float, gone: list[str], pruned: bool) -> d
         "duplicates": counts["duplicates"],
         "mentions": counts["mentions"],
         "entities": len(run.entities),
+        # The stories its articles are in, and the stories it found to be part of older ones.
+        "stories": len(run.stories - run.merged_stories),
+        "merged_stories": len(run.merged_stories),
         # Articles whose language no NER model is installed for, by language.
         "untagged": dict(sorted(run.untagged.items())),
         "failed": counts["failed"],

@@ -28,6 +28,8 @@ def run_report(summary: dict, languages: dict[str, int], stages: dict[str, list]
         *(f"| rejects: `{reason}` | {n:,} |" for reason, n in summary["rejects_by_reason"].items()),
         f"| records retired (no longer in their file) | {summary['retired']:,} |",
         f"| mentions of named entities | {summary['mentions']:,} |",
+        f"| stories its articles are in | {summary['stories']:,} |",
+        f"| stories merged into older ones | {summary['merged_stories']:,} |",
         "",
     ]
     if languages:

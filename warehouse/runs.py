@@ -27,6 +27,8 @@ class RunRecord:
     languages: Counter = field(default_factory=Counter)  # of the articles loaded
     untagged: Counter = field(default_factory=Counter)  # articles by language, of those no NER model is installed for
     entities: set = field(default_factory=set)  # entity_ids its articles mention
+    stories: set = field(default_factory=set)  # story_ids its articles are in
+    merged_stories: set = field(default_factory=set)  # story_ids it merged into older stories
     stages: dict[str, list] = field(default_factory=dict)  # stage -> [items, seconds], in pipeline order
 
     def __post_init__(self):
