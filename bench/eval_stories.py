@@ -52,7 +52,6 @@ import time
 from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from math import comb
 from pathlib import Path
 
 import numpy as np
@@ -60,6 +59,7 @@ from scipy import sparse
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import squareform
 
+from bench.eval_dedup import pair_scores as pairwise
 from bench.eval_extraction import _table, f1, ratio
 from transforms.documents import file_uri
 from warehouse.connection import read_only
@@ -89,25 +89,6 @@ def bcubed(truth: Sequence[Hashable], found: Sequence[Hashable]) -> dict:
     precision = ratio(sum(n * n / found_sizes[f] for (_, f), n in cells.items()), len(truth))
     recall = ratio(sum(n * n / true_sizes[t] for (t, _), n in cells.items()), len(truth))
     return {"precision": precision, "recall": recall, "f1": f1(precision, recall)}
-
-
-def pairwise(truth: Sequence[Hashable], found: Sequence[Hashable]) -> dict:
-    """Pairwise precision, recall and F1: a pair of items is true when they share a true
-    label, found when they share a found one."""
-    if len(truth) != len(found):
-        raise ValueError(f"{len(truth)} true labels, {len(found)} found")
-    correct = sum(comb(n, 2) for n in Counter(zip(truth, found)).values())
-    true_pairs = sum(comb(n, 2) for n in Counter(truth).values())
-    found_pairs = sum(comb(n, 2) for n in Counter(found).values())
-    precision, recall = ratio(correct, found_pairs), ratio(correct, true_pairs)
-    return {
-        "true_pairs": true_pairs,
-        "found_pairs": found_pairs,
-        "correct_pairs": correct,
-        "precision": precision,
-        "recall": recall,
-        "f1": f1(precision, recall),
-    }
 
 
 def scores(truth: Sequence[Hashable], found: Sequence[Hashable]) -> dict:
