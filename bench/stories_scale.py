@@ -329,6 +329,7 @@ class PeakMemory:
 
     def __enter__(self) -> PeakMemory:
         self.peak, self._stop = 0, threading.Event()
+        self.before = psutil.Process().memory_info().rss  # the warehouse's cache and the filling's leftovers
         try:
             Path("/proc/self/clear_refs").write_text("5")
             self._sampler = None
@@ -358,6 +359,7 @@ class Measured:
     days: tuple[date, date]  # of the stored articles' story days
     seconds: list[float]  # the stage's, per batch
     peak_mb: float
+    before_mb: float  # resident before the batches: what the stage's growth is over
     steps: Counter
     rows: Counter
 
@@ -384,7 +386,14 @@ def measure(label: str, warehouse: Warehouse, newsroom: Newsroom, times: StepTim
             Stories(warehouse, run).run(batch)
             seconds.append(time.perf_counter() - began)
     return Measured(
-        label, stored, (first, last), seconds, memory.peak / 2**20, Counter(times.seconds), Counter(times.rows)
+        label,
+        stored,
+        (first, last),
+        seconds,
+        memory.peak / 2**20,
+        memory.before / 2**20,
+        Counter(times.seconds),
+        Counter(times.rows),
     )
 
 
@@ -474,7 +483,8 @@ def main(argv: list[str] | None = None) -> list[Measured]:
 def _print_one(m: Measured, new: int) -> None:
     batches = ", ".join(f"{s:.2f}" for s in m.seconds)
     print(
-        f"  {m.label}: {m.per_thousand(new):.2f} s per 1,000 new (batches: {batches} s), peak {m.peak_mb:,.0f} MB",
+        f"  {m.label}: {m.per_thousand(new):.2f} s per 1,000 new (batches: {batches} s), peak {m.peak_mb:,.0f} MB "
+        f"({m.before_mb:,.0f} MB before the batches)",
         flush=True,
     )
     steps = ", ".join(f"{name} {m.steps[name]:.1f} s" for name in [*STEPS, "group"])
@@ -490,14 +500,17 @@ def _print_table(results: list[Measured], new: int, per_day: int) -> None:
         f"{per_day:,} articles a day, so the {window}-day window around the new day holds at most "
         f"{window * per_day:,} of them ('all in window': every stored article's day folded into it)."
     )
-    print("\n| stored | story days | new | s per 1,000 new (median) | peak memory | × the smallest |")
-    print("| ---: | --- | ---: | ---: | ---: | ---: |")
+    print(
+        "\n| stored | story days | new | s per 1,000 new (median) | peak memory | of it before the batches "
+        "| × the smallest |"
+    )
+    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: |")
     base = results[0].per_thousand(new)
     for m in results:
         days = f"{m.days[0]:%m-%d}..{m.days[1]:%m-%d}" + (" (folded)" if m.label != "spread" else "")
         print(
             f"| {m.stored:,} | {days} | {new:,} × {len(m.seconds)} | {m.per_thousand(new):.2f} | "
-            f"{m.peak_mb:,.0f} MB | {m.per_thousand(new) / base:.2f} |"
+            f"{m.peak_mb:,.0f} MB | {m.before_mb:,.0f} MB | {m.per_thousand(new) / base:.2f} |"
         )
     print("\nWhere the time went (seconds over all batches; rows the look-up returned per batch):\n")
     print("| stored | " + " | ".join([*STEPS, "group", "the rest"]) + " |")
