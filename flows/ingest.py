@@ -330,7 +330,7 @@ class Entities(WorkerStage):
 
 class Stories(Stage):
     """Each duplicate cluster's story: the batch's articles grouped anew with the stories of
-    the stored articles most like them around their day, those stories whole
+    the stored articles most like them, those stories' articles on the days the batch reaches
     (`transforms.stories`), so the stories come out alike whatever order the days arrive in."""
 
     name = "stories"
