@@ -75,8 +75,9 @@ class WordRules:
     stop_words: frozenset[str]
 
 
-# spaCy's stop word lists need no model; Snowball stemmers (PyStemmer) no data.
-_SPACY_STOP_WORDS = {
+# The languages with word rules, and their Snowball stemmer (PyStemmer: no data to download;
+# None where it has none). Their stop words are spaCy's lists, which need no model.
+_SNOWBALL_STEMMERS = {
     "en": "english",
     "de": "german",
     "fr": "french",
@@ -106,7 +107,7 @@ _SPACY_STOP_WORDS = {
 @cache
 def word_rules(language: str | None) -> WordRules:
     """A language's word rules; a language without any keeps its words as they are."""
-    if language not in _SPACY_STOP_WORDS:
+    if language not in _SNOWBALL_STEMMERS:
         return WordRules(None, frozenset())
     import importlib
 
@@ -114,7 +115,7 @@ def word_rules(language: str | None) -> WordRules:
         stop_words = frozenset(importlib.import_module(f"spacy.lang.{language}.stop_words").STOP_WORDS)
     except ImportError:
         stop_words = frozenset()
-    return WordRules(_SPACY_STOP_WORDS[language], stop_words)
+    return WordRules(_SNOWBALL_STEMMERS[language], stop_words)
 
 
 @cache
