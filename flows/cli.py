@@ -28,8 +28,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from flows import options
-from flows.landing import default_landing, require_landing
+from flows import lifeline, options
+from flows.landing import default_landing, reachable_days, require_landing
 from transforms.read import discover, input_formats_help
 from transforms.read.days import day_named
 from warehouse import DuckDBCliMissing, WarehouseBusy, WarehouseIncompatible, WarehouseMissing, default_path, read_only
@@ -215,13 +215,21 @@ def ingest_command(args: argparse.Namespace) -> int:
     landing = None if paths else str(require_landing(args.landing or default_landing()))
     for path in paths:  # a missing path is reported now, before Prefect starts up
         next(discover([path]), None)
+    run_options = options.from_flags(args)
 
     _quiet_prefect(args.verbose)
-    from flows.ingest import ingest  # Prefect is slow to import; `sql` does not need it
-
+    server = lifeline.TemporaryServer()
+    server.start()  # it comes up while this process imports Prefect, or finds nothing new
+    if (summary := _nothing_new(paths, landing, db, run_options, args.verbose)) is not None:
+        server.stop()
+        print(format_summary(summary, db))
+        return 0
     try:
-        with _run_on_terminal(args.verbose):
-            summary = ingest(paths, landing=landing, db=str(db), options=options.from_flags(args))
+        with server.use(), _run_on_terminal(args.verbose):
+            from flows.ingest import ingest  # Prefect is slow to import; `sql` does not need it
+
+            server.wait()
+            summary = ingest(paths, landing=landing, db=str(db), options=run_options)
     except (WarehouseBusy, WarehouseIncompatible):
         raise
     except Exception as error:  # the flow's traceback is already in Prefect's log
@@ -229,6 +237,34 @@ def ingest_command(args: argparse.Namespace) -> int:
         return 1
     print(format_summary(summary, db))
     return 0
+
+
+def _nothing_new(paths: list[str], landing: str | None, db: Path, run_options, verbose: bool) -> dict | None:
+    """The summary of a run that would change nothing, found without a flow run (see
+    `flows.scan.nothing_new`); None when there is work. The landing folder's warnings are
+    told only then: otherwise the flow run tells them."""
+    from flows.scan import nothing_new
+
+    told = _Told()
+    logger = logging.getLogger("newsmill.nothing_new")
+    logger.propagate, logger.handlers = False, [told]
+    summary = nothing_new(paths or reachable_days(landing, logger), db, run_options)
+    if summary is not None:
+        with _warnings_on_terminal(verbose):
+            for record in told.records:
+                logging.getLogger("flows.landing").handle(record)
+    return summary
+
+
+class _Told(logging.Handler):
+    """Keeps the records it is handed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
 
 
 def _quiet_prefect(verbose: bool) -> None:
@@ -248,21 +284,31 @@ def _run_on_terminal(verbose: bool, days: bool = False) -> Iterator[None]:
     if verbose:
         yield
         return
-    with _progress_bar(days):
-        told = logging.StreamHandler(sys.stderr)  # made within the bar: printed above it
-        told.setFormatter(logging.Formatter("newsmill: %(message)s"))
-        # The flows' warnings go through Prefect's run logger; its errors are Prefect's
-        # tracebacks, which stay in the run's log.
-        told.addFilter(lambda record: record.levelno == logging.WARNING or not record.name.startswith("prefect"))
-        told.setLevel(logging.WARNING)
-        loggers = [logging.getLogger(name) for name in ("flows", "transforms", "warehouse", "prefect.flow_runs")]
+    with _progress_bar(days), _warnings_on_terminal(verbose):  # the warnings within the bar: printed above it
+        yield
+
+
+@contextmanager
+def _warnings_on_terminal(verbose: bool) -> Iterator[None]:
+    """newsmill's own warnings on the terminal, as `newsmill: ...` lines; with --verbose,
+    Prefect's console log shows them."""
+    if verbose:
+        yield
+        return
+    told = logging.StreamHandler(sys.stderr)
+    told.setFormatter(logging.Formatter("newsmill: %(message)s"))
+    # The flows' warnings go through Prefect's run logger; its errors are Prefect's
+    # tracebacks, which stay in the run's log.
+    told.addFilter(lambda record: record.levelno == logging.WARNING or not record.name.startswith("prefect"))
+    told.setLevel(logging.WARNING)
+    loggers = [logging.getLogger(name) for name in ("flows", "transforms", "warehouse", "prefect.flow_runs")]
+    for logger in loggers:
+        logger.addHandler(told)
+    try:
+        yield
+    finally:
         for logger in loggers:
-            logger.addHandler(told)
-        try:
-            yield
-        finally:
-            for logger in loggers:
-                logger.removeHandler(told)
+            logger.removeHandler(told)
 
 
 @contextmanager

@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from array import array
 from collections import defaultdict
-from collections.abc import Iterator
 from datetime import timedelta
-from itertools import islice
 from pathlib import Path
 from typing import NamedTuple
 
@@ -30,19 +27,17 @@ from flows.models import language_detector, name_rules, ner_languages, ner_model
 from flows.options import RunOptions
 from flows.parallel import Workers
 from flows.report import run_report
-from flows.stages import Batch, FinishedFile, Pipeline, Stage, WorkerStage, retried, timed_reads
+from flows.scan import Scan, run_summary
+from flows.stages import Batch, Pipeline, Stage, WorkerStage, retried, timed_reads
 from transforms import neardup, stories, templates
 from transforms.clean import clean
 from transforms.dedup import ClusterMember, Standing, hash_normalized, normalize_for_hash, regroup
-from transforms.documents import Article, Mention, Record, Reject, Source, path_text
+from transforms.documents import Article, Mention, Record, Reject
 from transforms.entities import find_mentions
-from transforms.read import discover, file_digest, read_file, scope
 from transforms.tagging import TaggingPlan, TextToTag
 from warehouse import RunRecord, Warehouse, WarehouseBusy, default_path
 from warehouse.connection import interrupted
-from warehouse.lookups import StoredSource, StoryQuery
-
-LOOKUP_FILES = 1000  # files whose stored digests are looked up in one query
+from warehouse.lookups import StoryQuery
 
 
 def stages(warehouse: Warehouse, run: RunRecord, failed_files: set[str]) -> list[Stage]:
@@ -57,64 +52,6 @@ def stages(warehouse: Warehouse, run: RunRecord, failed_files: set[str]) -> list
         Stories(warehouse, run),
         Load(warehouse, run, failed_files),
     ]
-
-
-class Scan:
-    """Streams the records of the input files, passing over files the warehouse already
-    holds byte for byte, and keeps note of the files it has read to the end."""
-
-    def __init__(self, warehouse: Warehouse, paths: list[str], options: RunOptions):
-        self.warehouse, self.paths = warehouse, paths
-        self.force, self.max_record_bytes = options.force, options.max_record_bytes
-        self.files = list(discover(paths))  # listed first, so a run knows how far it has to go
-        self.total_bytes = sum(map(_size, self.files))
-        self.unchanged_bytes = 0  # of the files passed over, as the warehouse holds them already
-        self.unchanged_records = 0
-        self._finished: list[FinishedFile] = []
-
-    def records(self) -> Iterator[Record | Reject]:
-        files = iter(self.files)
-        while paths := list(islice(files, LOOKUP_FILES)):
-            stored = self.warehouse.lookups.stored_sources(map(path_text, paths))
-            for path in paths:
-                yield from self._records(path, stored.get(path_text(path)))
-
-    def gone(self) -> list[str]:
-        """Stored files under the scanned paths that the scan no longer found: deleted or moved away."""
-        return self.warehouse.lookups.missing_sources(scope(self.paths), set(map(path_text, self.files)))
-
-    def _records(self, path: Path, stored: StoredSource | None) -> Iterator[Record | Reject]:
-        try:
-            sha256, size = file_digest(path)
-        except OSError:  # read_file turns it into an `unreadable` reject
-            yield from read_file(path, self.max_record_bytes)
-            return
-        if stored and stored.sha256 == sha256 and not self.force:
-            self.unchanged_records += stored.records
-            self.unchanged_bytes += size
-            return
-        seen = array("Q")  # doc ids as 64-bit ints: memory stays small for huge files
-        for item in read_file(path, self.max_record_bytes):
-            seen.append(int(item.document.doc_id, 16))
-            yield item
-        self._finished.append(FinishedFile(Source(path_text(path), sha256, size, len(seen)), seen))
-
-    def batches(self, size: int) -> Iterator[tuple[list[Record | Reject], list[FinishedFile]]]:
-        """(records, files finished): every record of a finished file is in its batch or an earlier one."""
-        records = self.records()
-        while True:
-            batch = list(islice(records, size))
-            finished, self._finished = self._finished, []
-            if not batch and not finished:
-                return
-            yield batch, finished
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:  # reading it makes it an `unreadable` reject
-        return 0
 
 
 class SkipUnchanged(Stage):
@@ -461,7 +398,7 @@ def ingest(
         Warehouse(Path(db), lock_timeout=options.wait) as warehouse,
         Workers(options.processes, options.dask_address) as workers,
     ):
-        scan = Scan(warehouse, paths, options)
+        scan = Scan(warehouse.lookups, paths, options)
         pipeline = Pipeline(
             stages(warehouse, run, failed_files), warehouse, workers, run, failed_files, reread=options.force
         )
@@ -494,7 +431,7 @@ def ingest(
             raise
         run.counts.update(documents=scan.unchanged_records)
         warehouse.finish_run(run, "failed" if failed_files else "completed")
-        summary = _summary(run, time.perf_counter() - started, gone, pruned=options.prune)
+        summary = run_summary(run, time.perf_counter() - started, gone, pruned=options.prune)
         create_markdown_artifact(
             run_report(summary, dict(run.languages), run.stages, warehouse.lookups.top_entities(run.run_id)),
             key="newsmill-ingest",
@@ -511,29 +448,3 @@ def ingest(
 
 class BatchesFailed(RuntimeError):
     """Some batches failed after their retries; every other batch is loaded."""
-
-
-def _summary(run: RunRecord, seconds: float, gone: list[str], pruned: bool) -> dict:
-    counts = run.counts
-    return {
-        "run_id": run.run_id,
-        "documents": counts["documents"],
-        "unchanged": counts["documents"] - counts["loaded"],
-        "articles": counts["articles"],
-        "rejects": counts["rejects"],
-        "rejects_by_reason": dict(sorted(run.rejects_by_reason.items())),
-        "duplicates": counts["duplicates"],
-        "mentions": counts["mentions"],
-        "entities": len(run.entities),
-        # The stories its articles are in, and the stories it found to be part of older ones.
-        "stories": len(run.stories - run.merged_stories),
-        "merged_stories": len(run.merged_stories),
-        # Articles whose language no NER model is installed for, by language.
-        "untagged": dict(sorted(run.untagged.items())),
-        "failed": counts["failed"],
-        "retired": counts["retired"],
-        # Stored files under the scanned paths that are no longer there, and whether their records were removed.
-        "gone": len(gone),
-        "pruned": pruned and bool(gone),
-        "seconds": round(seconds, 2),
-    }

@@ -27,14 +27,19 @@ the user's, left running.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import multiprocessing
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
 import types
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
@@ -197,3 +202,116 @@ def _release(server) -> None:
         watchdog.wait()
         watchdog.stdin.close()
         server._newsmill_watchdog = None
+
+
+class TemporaryServer:
+    """Prefect's temporary API server, started by `newsmill ingest` as the command starts.
+
+    Left to Prefect, the server starts when the flow run does, and the run waits the
+    seconds it takes to come up; started first, it comes up on the other core while the
+    command looks for anything new and imports Prefect. It is Prefect's own server app,
+    with the settings Prefect gives its temporary server, and it dies with the run as
+    Prefect's does here: a watchdog stops it when the run's process is gone, so the
+    command never waits for it to stop.
+
+    Whether Prefect's settings name a server of their own (a profile, prefect.toml, .env)
+    only Prefect can tell, and once imported it has read them for good: so the server's
+    process tells, before it starts the server, and exits when they do (`_LAUNCHER`).
+    """
+
+    def __init__(self) -> None:
+        self.api_url: str | None = None
+        self._server: subprocess.Popen | None = None
+        self._watchdog: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        """Start the server, unless the environment names one."""
+        if os.environ.get("PREFECT_API_URL") or self._server is not None:
+            return
+        with socket.socket() as probe:  # a free port; if another process takes it first, the server exits with 3
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self._server = subprocess.Popen(
+            [sys.executable, "-c", _LAUNCHER, str(port)],
+            stdout=subprocess.PIPE,
+            env={**os.environ, **_TEMPORARY_SERVER_ENVIRONMENT},
+            start_new_session=True,  # a Ctrl-C is the run's, which still needs its server to record how it ended
+        )
+        self._watchdog = subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", _WATCHDOG, str(self._server.pid)], stdin=subprocess.PIPE
+        )
+        self.api_url = f"http://127.0.0.1:{port}/api"
+        atexit.register(self.stop)  # after Prefect's own exit handlers, which still send it the run's logs
+
+    @contextmanager
+    def use(self) -> Iterator[None]:
+        """Within the block, this process's flow runs and the workers it starts use the
+        server, unless Prefect's settings name one: then that one, and this one is stopped.
+        Import Prefect within the block, not before, and call `wait` before the first flow run."""
+        if self._server is None:
+            yield
+            return
+        if self._server.stdout.readline().strip():  # the server Prefect's settings name
+            self.stop()
+            yield
+            return
+        os.environ["PREFECT_API_URL"] = self.api_url  # read by Prefect as it is imported, and by the workers
+        from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+        # No heartbeats: they let a server tell a crashed run, and this one dies with the
+        # run. Each costs the run's end up to a second, waiting for the heartbeat thread.
+        try:
+            with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+                yield
+        finally:
+            del os.environ["PREFECT_API_URL"]
+
+    def wait(self) -> None:
+        """Return once the server answers; RuntimeError if it does not come up in time."""
+        if self._server is None:
+            return
+        from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
+
+        deadline = time.monotonic() + PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()
+        while time.monotonic() < deadline:
+            if self._server.poll() is not None:
+                raise RuntimeError(f"Prefect's temporary server exited with status {self._server.returncode}")
+            try:
+                with urllib.request.urlopen(f"{self.api_url}/health", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"Prefect's temporary server did not answer at {self.api_url} in time")
+
+    def stop(self) -> None:
+        """Have the watchdog stop the server, without waiting for it."""
+        if self._watchdog is not None:
+            self._watchdog.stdin.close()  # end-of-file: it stops the server, SIGKILL after 5 s
+            self._watchdog = None
+        self._server = None
+
+
+# What Prefect gives the temporary server it starts: no UI, and the server knows it is one.
+_TEMPORARY_SERVER_ENVIRONMENT = {
+    "PREFECT_UI_ENABLED": "0",
+    "PREFECT__SERVER_EPHEMERAL": "1",
+    "PREFECT__SERVER_FINAL": "1",
+}
+
+# The temporary server's process: it prints the API URL Prefect's settings name (an empty
+# line for none) and exits if there is one; else it serves Prefect's API app on the port
+# given, as Prefect's `uvicorn --factory prefect.server.api.server:create_app` command does.
+_LAUNCHER = r"""
+import os, sys
+from prefect.settings import get_current_settings
+named = get_current_settings().api.url
+print(named or "", flush=True)
+os.dup2(2, 1)  # what the server prints goes to the terminal, not to a pipe nobody reads
+if named:
+    sys.exit(0)
+import uvicorn
+uvicorn.run("prefect.server.api.server:create_app", factory=True, host="127.0.0.1", port=int(sys.argv[1]),
+            log_level="error", lifespan="on")
+"""

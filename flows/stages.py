@@ -11,7 +11,6 @@ records that fail alone are found: each becomes a `processing_error` reject, and
 from __future__ import annotations
 
 import time
-from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
 from flows.parallel import Pending, Workers
+from flows.scan import FinishedFile
 from transforms.dedup import ClusterDecision
 from transforms.documents import Article, Record, Reject, RejectReason, Source
 from transforms.stories import NO_CHANGES, StoryChanges
@@ -57,14 +57,6 @@ retried = task(
     retry_delay_seconds=exponential_backoff(backoff_factor=5),
     retry_condition_fn=_transient,
 )
-
-
-class FinishedFile(NamedTuple):
-    """A file read to the end, with the ids of the records it holds now (64-bit ints: a
-    huge file's stay small in memory)."""
-
-    source: Source
-    doc_ids: array
 
 
 @dataclass

@@ -33,9 +33,6 @@ from typing import NamedTuple
 
 import numpy as np
 import Stemmer
-from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.sparse import csr_matrix, identity
-from scipy.spatial.distance import squareform
 
 from transforms.documents import stable_id
 from transforms.entities import name_key
@@ -188,6 +185,12 @@ def group(vectors: Sequence[Mapping[str, float]], days: Sequence[date | None], k
     n = len(vectors)
     if n < 2:
         return list(range(n))
+    # Imported here: scipy takes a quarter of a second to import, which a command that
+    # only reads the warehouse should not pay.
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.sparse import csr_matrix
+    from scipy.spatial.distance import squareform
+
     order = sorted(range(n), key=lambda i: (days[i] or date.min, keys[i]))
     vocabulary: dict[str, int] = {}
     rows, columns, weights = [], [], []
@@ -223,6 +226,8 @@ _BLOCK = 512
 def _shared_neighbours(similarity: np.ndarray) -> np.ndarray:
     """The cosine similarity of the articles' neighbour profiles: each row keeps the
     article's own similarity to its `NEIGHBOURS` most similar articles (and to itself)."""
+    from scipy.sparse import csr_matrix, identity
+
     n = similarity.shape[0]
     k = min(NEIGHBOURS, n - 1)
     nearest = np.empty((n, k), dtype=np.int64)

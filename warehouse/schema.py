@@ -32,12 +32,7 @@ MIGRATION_FUNCTIONS = {
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Apply the `schema/NNN_*.sql` files not yet applied, each in its own transaction, in order."""
     con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version VARCHAR PRIMARY KEY, applied_at TIMESTAMP)")
-    applied = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
-    pending = [
-        script
-        for script in sorted(_SQL.joinpath("schema").iterdir(), key=lambda f: f.name)
-        if script.name.endswith(".sql") and script.name not in applied
-    ]
+    pending = pending_migrations(con)
     if not pending:
         return
     for name, (function, arguments, result) in MIGRATION_FUNCTIONS.items():
@@ -55,6 +50,15 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
     finally:
         for name in MIGRATION_FUNCTIONS:
             con.remove_function(name)
+
+
+def pending_migrations(con: duckdb.DuckDBPyConnection) -> list[Traversable]:
+    """The `schema/NNN_*.sql` files not yet applied to the warehouse, in order."""
+    applied = set()
+    if con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'schema_migrations'").fetchone():
+        applied = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    scripts = _SQL.joinpath("schema").iterdir()
+    return sorted((s for s in scripts if s.name.endswith(".sql") and s.name not in applied), key=lambda f: f.name)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,26 @@ from warehouse.rows import IDS, arrow
 from warehouse.schema import create_views, migrate
 
 
-class Session:
+class Tables:
+    """Arrow tables readable by the queries of a connection `con`, for as long as a block lasts."""
+
+    con: duckdb.DuckDBPyConnection
+
+    @contextmanager
+    def table(self, name: str, table: pa.Table) -> Iterator[None]:
+        """`table` readable by the block's queries as `name`."""
+        # Not unregistered when the block fails: inside an aborted transaction that would
+        # raise over the real error, and the next register() of the name replaces it anyway.
+        self.con.register(name, table)
+        yield
+        self.con.unregister(name)
+
+    def ids(self, name: str, ids: Iterable[str]):
+        """The ids readable by the block's queries as the one-column table `name` (column `id`)."""
+        return self.table(name, arrow(IDS, ((i,) for i in ids)))
+
+
+class Session(Tables):
     """The one writer's access to a warehouse, for as long as the `with` block lasts.
 
     It holds the run lock throughout, so a second run waits for this one to end (up to
@@ -107,15 +126,18 @@ class Session:
             # it discards the transaction too, and the error that caused it propagates.
             self.release()
 
-    @contextmanager
-    def table(self, name: str, table: pa.Table) -> Iterator[None]:
-        """`table` readable by the block's queries as `name`."""
-        # Not unregistered when the block fails: inside an aborted transaction that would
-        # raise over the real error, and the next register() of the name replaces it anyway.
-        self.con.register(name, table)
-        yield
-        self.con.unregister(name)
 
-    def ids(self, name: str, ids: Iterable[str]):
-        """The ids readable by the block's queries as the one-column table `name` (column `id`)."""
-        return self.table(name, arrow(IDS, ((i,) for i in ids)))
+class ReadOnlySession(Tables):
+    """A look at the warehouse beside its writer, for as long as the `with` block lasts:
+    read-only, without the run lock, and without waiting. WarehouseBusy at once while a
+    writer has the file open; WarehouseMissing when there is none yet."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    def __enter__(self) -> ReadOnlySession:
+        self.con = connect(self.path, read_only=True, timeout=0)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.con.close()

@@ -6,8 +6,6 @@ import re
 from datetime import datetime
 from types import SimpleNamespace
 
-import trafilatura
-
 from transforms.clean.article import CleanText, strip_residue
 from transforms.clean.text import normalize_text, numbered_lines
 from transforms.timestamps import parse_timestamp
@@ -26,6 +24,8 @@ _NO_METADATA = SimpleNamespace(title=None, url=None, hostname=None, author=None,
 
 def extract_html(html: str, title: str | None = None) -> tuple[CleanText, dict]:
     """Article body and metadata of an HTML page (an empty body when none is found)."""
+    import trafilatura  # a tenth of a second to import: only where pages are extracted
+
     page = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
     text = page.text if page is not None else None
     if not text:  # before giving up: trafilatura's generous mode, then its baseline
