@@ -1,11 +1,14 @@
-"""A deterministic synthetic news corpus for benchmarks, generated here: articles of
+"""Deterministic news corpora for benchmarks. Synthetic ones, generated here: articles of
 realistic length with people, organizations and places, written out as the formats
-scrapers produce (text with residue, full HTML pages, JSON Lines, WARC)."""
+scrapers produce (text with residue, full HTML pages, JSON Lines, WARC). And one of real
+pages (`write_real_page_corpus`): trafilatura's evaluation set, with near-copies and
+re-scrapes of its pages made by this generator's mutations."""
 
 from __future__ import annotations
 
 import base64
 import gzip
+import html
 import io
 import json
 import random
@@ -499,3 +502,138 @@ def _edited_copy(rng: random.Random, paragraphs: list[str]) -> list[str]:
         i = rng.randrange(len(copy))
         copy[i] = re.sub(r"\d+", lambda m: str(int(m.group()) + rng.randint(1, 9)), copy[i], count=1)
     return copy
+
+
+def write_real_page_corpus(folder: Path, trafilatura_eval_dir: Path, seed: int = 0) -> list[dict]:
+    """The pages of trafilatura's evaluation set, each as it is, and about 30% more files
+    made from them: re-scrapes and syndicated copies. Returns what each file truly holds.
+
+    `trafilatura_eval_dir` holds evaldata.json ({url: {"file": NAME, "with": [snippets],
+    "without": [snippets]}}) and html/NAME.gz; an entry without its page is skipped. The
+    pages, in URL order, are story 0, 1, ...; each is written decompressed, byte for
+    byte, as NNNNNN.html. Between them, as in `write_news_corpus`, a file is a copy of an
+    earlier page with probability 0.3, half of the copies of each kind:
+    - a re-scrape (.html): the same page fetched again, its bytes changed only where no
+      reader looks (`_rescraped`: a fresh inline script of session data and a "most read"
+      list, a timestamp comment), so its article, and all its visible text, is the page's;
+    - a syndicated copy: the article's paragraphs as trafilatura finds them with
+      `favor_precision=True` (that extraction is how the copy's body is known; a page where
+      it finds fewer than three paragraphs gets a re-scrape instead), passed through
+      `_edited_copy` (shortened, a figure changed), written as scraped text with residue
+      (.txt) or as a page of another site (.html, `html_page`), half and half.
+
+    Truth per file: "file", "kind" ("original", "re-scrape" or "syndicated"), "story" (the
+    index of the page it comes from), "language" (the primary subtag of the page's
+    <html lang>, lowercased, else None); an original's "url", "with" and "without"
+    snippets; a syndicated copy's "body" (its paragraphs, one per line). The same for
+    the same seed."""
+    entries = json.loads((trafilatura_eval_dir / "evaldata.json").read_text(encoding="utf-8"))
+    originals = []
+    for url in sorted(entries):
+        path = trafilatura_eval_dir / "html" / f"{entries[url]['file']}.gz"
+        if path.is_file():
+            originals.append((url, entries[url], gzip.decompress(path.read_bytes())))
+    rng = random.Random(f"real-pages:{seed}")
+    folder.mkdir(parents=True, exist_ok=True)
+    articles: dict[int, tuple[str, list[str]] | None] = {}  # story -> (title, paragraphs), extracted once
+    truth: list[dict] = []
+    start = datetime(2025, 1, 1)
+    written = 0  # originals written so far
+    n = 0
+    while written < len(originals):
+        if written and rng.random() < 0.3:
+            story = rng.randrange(written)
+            _, _, page = originals[story]
+            language = _declared_language(page)
+            if story not in articles:
+                articles[story] = _article_of(page)
+            if rng.random() < 0.5 or articles[story] is None:
+                name = f"{n:06d}.html"
+                (folder / name).write_bytes(_rescraped(rng, page, start + timedelta(minutes=17 * n)))
+                truth.append({"file": name, "kind": "re-scrape", "story": story, "language": language})
+            else:
+                title, paragraphs = articles[story]
+                paragraphs = _edited_copy(rng, paragraphs)
+                if rng.random() < 0.5:
+                    name = f"{n:06d}.txt"
+                    (folder / name).write_text(scraped_text(rng, title, paragraphs), encoding="utf-8")
+                else:
+                    name = f"{n:06d}.html"
+                    url = f"https://www.syndicate{n % 7}.example.net/world/{n}"
+                    copy = html_page(
+                        rng,
+                        html.escape(title),
+                        [html.escape(p) for p in paragraphs],
+                        url,
+                        start + timedelta(minutes=17 * n),
+                        padding_bytes=20_000,
+                    )
+                    lang = f'<html lang="{language}">' if language else "<html>"
+                    (folder / name).write_text(copy.replace('<html lang="en">', lang), encoding="utf-8")
+                truth.append(
+                    {
+                        "file": name,
+                        "kind": "syndicated",
+                        "story": story,
+                        "language": language,
+                        "body": "\n".join(paragraphs),
+                    }
+                )
+        else:
+            url, entry, page = originals[written]
+            name = f"{n:06d}.html"
+            (folder / name).write_bytes(page)
+            truth.append(
+                {
+                    "file": name,
+                    "kind": "original",
+                    "story": written,
+                    "language": _declared_language(page),
+                    "url": url,
+                    "with": list(entry["with"]),
+                    "without": list(entry["without"]),
+                }
+            )
+            written += 1
+        n += 1
+    return truth
+
+
+_HTML_LANG = re.compile(rb"<html\b[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3})(?=[-_\"'\s>])", re.IGNORECASE)
+
+
+def _declared_language(page: bytes) -> str | None:
+    """The primary subtag of the page's <html lang="...">, lowercased ("de-AT" is "de")."""
+    found = _HTML_LANG.search(page[:20_000])
+    return found.group(1).decode("ascii").lower() if found else None
+
+
+def _article_of(page: bytes) -> tuple[str, list[str]] | None:
+    """(title, paragraphs) of the page's article as trafilatura finds it with
+    favor_precision=True; None under three paragraphs."""
+    import trafilatura  # only this corpus needs it
+
+    found = trafilatura.extract(page, favor_precision=True, output_format="json", with_metadata=True)
+    if not found:
+        return None
+    found = json.loads(found)
+    paragraphs = [line.strip() for line in (found.get("text") or "").splitlines() if line.strip()]
+    if len(paragraphs) < 3:
+        return None
+    return (found.get("title") or paragraphs[0][:80]).strip(), paragraphs
+
+
+def _rescraped(rng: random.Random, page: bytes, fetched: datetime) -> bytes:
+    """The page fetched again: the same bytes but for an inline script of this fetch's
+    session data and "most read" list after <head> (or at the start), and a comment
+    with the time it was served at the end. Nothing a reader sees changes."""
+    blob = base64.b64encode(rng.randbytes(rng.randint(1_000, 15_000))).decode()
+    most_read = [f"/story/{rng.randint(1, 999_999)}" for _ in range(rng.randint(5, 10))]
+    script = (
+        f'<script>window.__STATE__ = {{"session": "{blob}", "mostRead": {json.dumps(most_read)}, '
+        f'"fetched": "{fetched.isoformat()}Z"}};</script>'
+    ).encode("ascii")
+    stamp = f"\n<!-- served {fetched.isoformat()}Z in {rng.randint(20, 900)} ms by cache-{rng.randint(1, 64)} -->\n"
+    head = re.search(rb"<head\b[^>]*>", page, re.IGNORECASE)
+    at = head.end() if head else 0
+    return page[:at] + script + page[at:] + stamp.encode("ascii")
