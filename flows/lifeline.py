@@ -225,8 +225,9 @@ class TemporaryServer:
         self._watchdog: subprocess.Popen | None = None
 
     def start(self) -> None:
-        """Start the server, unless the environment names one."""
-        if os.environ.get("PREFECT_API_URL") or self._server is not None:
+        """Start the server, unless the environment names one, or Prefect is imported
+        already: then Prefect's settings as they are decide, as for any flow run from Python."""
+        if os.environ.get("PREFECT_API_URL") or "prefect" in sys.modules or self._server is not None:
             return
         with socket.socket() as probe:  # a free port; if another process takes it first, the server exits with 3
             probe.bind(("127.0.0.1", 0))

@@ -99,7 +99,9 @@ def nothing_new(paths: list[str], db: Path, options: RunOptions) -> dict | None:
         if lookups is None:
             return None
         scan = Scan(lookups, paths, options)
-        if next(scan.records(), None) is not None:  # a file changed (or new, or unreadable)
+        if _any_new(lookups, scan.files):  # told apart by name alone: no file is hashed twice
+            return None
+        if next(scan.records(), None) is not None:  # a file changed (or unreadable)
             return None
         gone = scan.gone()
     if gone and options.prune:
@@ -107,6 +109,14 @@ def nothing_new(paths: list[str], db: Path, options: RunOptions) -> dict | None:
     run = RunRecord()
     run.counts.update(documents=scan.unchanged_records)
     return run_summary(run, time.perf_counter() - started, gone, pruned=False) | {"run_id": None}
+
+
+def _any_new(lookups: Lookups, files: list[Path]) -> bool:
+    names = iter(map(path_text, files))
+    while chunk := list(islice(names, LOOKUP_FILES)):
+        if len(lookups.stored_sources(chunk)) < len(chunk):
+            return True
+    return False
 
 
 def run_summary(run: RunRecord, seconds: float, gone: list[str], pruned: bool) -> dict:
