@@ -370,6 +370,58 @@ def test_a_paragraph_that_starts_like_a_byline_is_kept():
     assert clean_scraped_text("\n".join(["By Morag Innes", P1, P2])).text.split("\n") == [P1, P2]
 
 
+STORY = "".join(f"<p>{paragraph}</p>" for paragraph in PARAGRAPHS)
+
+
+def _page(head: str, body: str = "") -> str:
+    return f"<html><head>{head}</head><body>{body}<article>{STORY}</article></body></html>"
+
+
+def test_html_metadata_comes_from_the_page_declarations():
+    head = (
+        "<title>Flood barrier approved | Riverside Gazette</title>"
+        '<meta property="og:title" content="Council approves new flood defences">'
+        '<meta name="author" content="Jane Doe">'
+        '<link rel="canonical" href="https://www.riverside-gazette.co.uk/news/flood-barrier">'
+    )
+
+    _, metadata = extract_html(_page(head))
+
+    assert metadata["url"] == "https://www.riverside-gazette.co.uk/news/flood-barrier"
+    assert metadata["site"] == "riverside-gazette.co.uk"
+    assert metadata["byline"] == "Jane Doe"
+    assert extract_html(_page(head))[0].title == "Council approves new flood defences"
+
+
+def test_html_json_ld_author_and_body_byline_when_no_meta_author():
+    json_ld = '<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle", "author": {"@type": "Person", "name": "Ana Silva"}}</script>'
+    byline = '<div class="author">Tom Baker</div>'
+
+    assert extract_html(_page(json_ld, byline))[1]["byline"] == "Ana Silva"
+    # a one-word meta author is a user name, not a byline: the page's byline element is
+    assert extract_html(_page('<meta name="author" content="admin">', byline))[1]["byline"] == "Tom Baker"
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        pytest.param(
+            '<meta property="article:published_time" content="2024-03-14T10:30:00+02:00">'
+            '<link rel="canonical" href="https://example.org/2023/01/02/story">',
+            datetime(2024, 3, 14, 8, 30),
+            id="declared-time-first",
+        ),
+        pytest.param(
+            '<link rel="canonical" href="https://example.org/2023/01/02/story">', datetime(2023, 1, 2), id="url-day"
+        ),
+        pytest.param('<meta name="date" content="2022-05-06">', datetime(2022, 5, 6), id="meta-day"),
+        pytest.param("", None, id="none"),
+    ],
+)
+def test_html_published_at_is_the_declared_time_else_the_day_htmldate_finds(head, expected):
+    assert extract_html(_page(head))[1]["published_at"] == expected
+
+
 def test_a_body_only_generous_extraction_finds_is_not_lost():
     story = "Story text placed inside an aside element by a strange template, and it is the whole article. " * 4
     page = f"<html><head><title>Odd page</title></head><body><aside><p>{story}</p></aside></body></html>"
