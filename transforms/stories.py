@@ -131,15 +131,28 @@ class StoryText(NamedTuple):
 
 def features(item: StoryText) -> Counter:
     """How often the article has each feature: `w:` word stems, `e:` name keys, `n:` numbers."""
-    rules = word_rules(item.language)
+    return with_names(text_features(item.title, item.text, item.language), item.names)
+
+
+def text_features(title: str | None, text: str, language: str | None) -> Counter:
+    """The features of an article's words and numbers, `w:` and `n:`: the costly part of its
+    features, which needs only its text and language (the ingest computes it on the workers)."""
+    rules = word_rules(language)
     found: Counter = Counter()
-    for part in (item.title or "", item.text):
+    for part in (title or "", text):
         words = [w for w in _WORD.findall(part.casefold()) if w not in rules.stop_words]
         if rules.stemmer:
             words = _stemmer(rules.stemmer).stemWords(words)
         found.update(WORD + w for w in words)
         found.update(NUMBER + n.replace(",", "") for n in _NUMBER.findall(part))
-    found.update(ENTITY + key for key in map(name_key, item.names) if key)
+    return found
+
+
+def with_names(found: Counter, names: Sequence[str]) -> Counter:
+    """The `text_features` of an article with the `e:` name keys of the entities it mentions
+    (one name per mention) added after them: its `features`. `found` is left as it is."""
+    found = Counter(found)
+    found.update(ENTITY + key for key in map(name_key, names) if key)
     return found
 
 
