@@ -151,8 +151,9 @@ def text_features(title: str | None, text: str, language: str | None) -> Counter
 def with_names(found: Counter, names: Sequence[str]) -> Counter:
     """The `text_features` of an article with the `e:` name keys of the entities it mentions
     (one name per mention) added after them: its `features`. `found` is left as it is."""
+    keys = {name: ENTITY + name_key(name) for name in dict.fromkeys(names)}  # a name is mentioned again and again
     found = Counter(found)
-    found.update(ENTITY + key for key in map(name_key, names) if key)
+    found.update(key for key in map(keys.__getitem__, names) if key != ENTITY)
     return found
 
 
