@@ -377,7 +377,7 @@ def planted_failures(doc_ids_failing_lookup: set[str]) -> Iterator[None]:
         around(warehouse.lookups.Lookups, "stored_sha256", lookup),
         around(flows.ingest, "clean", lambda item: fails("clean", item.content)),
         around(flows.ingest.templates, "strip_template", lambda item, template: fails("site templates", item.text)),
-        around(flows.ingest, "_language_and_signature", lambda text: fails("language and signatures", text)),
+        around(flows.ingest, "_language_and_signature", lambda title, text: fails("language and signatures", text)),
         around(
             flows.ingest.Duplicates,
             "run",

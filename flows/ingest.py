@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import timedelta
 from pathlib import Path
 from typing import NamedTuple
@@ -132,39 +132,47 @@ class SiteTemplates(Stage):
 
 
 class TextFacts(NamedTuple):
-    """What the duplicate and entity stages need of a text, computed where the CPU is."""
+    """What the duplicate, entity and story stages need of a text, computed where the CPU is."""
 
     language: str
     language_prob: float
     content_hash: str
     signature: neardup.Signature
+    story_features: Counter  # its words' and numbers' (stories.text_features), in its language
 
 
 @retried
-def detect_language_and_sign(items: list[str]) -> list[TextFacts]:
-    return [_language_and_signature(text) for text in items]
+def detect_language_and_sign(items: list[tuple[str | None, str]]) -> list[TextFacts]:
+    return [_language_and_signature(title, text) for title, text in items]
 
 
-def _language_and_signature(text: str) -> TextFacts:
+def _language_and_signature(title: str | None, text: str) -> TextFacts:
     language, probability = language_detector().detect(text)
     normalized = normalize_for_hash(text)
-    return TextFacts(language, probability, hash_normalized(normalized), neardup.sign_normalized(normalized))
+    return TextFacts(
+        language,
+        probability,
+        hash_normalized(normalized),
+        neardup.sign_normalized(normalized),
+        stories.text_features(title, text, language),
+    )
 
 
 class LanguageAndSignatures(WorkerStage):
-    """Each article's language, content hash and MinHash signature. Only the texts travel to
-    the workers and back: whole articles would double what is pickled."""
+    """Each article's language, content hash and MinHash signature, and the story features of
+    its words and numbers, which need its language. Only the titles and texts travel to the
+    workers and back: whole articles would double what is pickled."""
 
     name = "language and signatures"
 
     def __init__(self):
         self.task = detect_language_and_sign
 
-    def inputs(self, batch: Batch) -> list[str]:
-        return [article.text for article in batch.articles()]
+    def inputs(self, batch: Batch) -> list[tuple[str | None, str]]:
+        return [(article.title, article.text) for article in batch.articles()]
 
-    def size(self, text: str) -> int:
-        return len(text)
+    def size(self, item: tuple[str | None, str]) -> int:
+        return len(item[1])
 
     def merge(self, batch: Batch, results: list[TextFacts]) -> Batch:
         found = iter(results)
@@ -280,10 +288,7 @@ class Stories(Stage):
         articles = {a.article_id: a for a in batch.articles()}
         if not articles:
             return batch
-        found = {
-            a.article_id: stories.features(stories.StoryText(a.title, a.text, a.language, [m.name for m in a.mentions]))
-            for a in articles.values()
-        }
+        found = {a.article_id: _story_features(a) for a in articles.values()}
         days = {a.article_id: _story_day(a, self.run_day) for a in articles.values()}
         new_features = set().union(*found.values())
         frequencies = lookups.story_frequencies(new_features, excluding=replacing).including(found.values())
@@ -320,6 +325,15 @@ class Stories(Stage):
         naming = stories.name_groups([m for m, _ in ordered], groups, taken=in_use)
         terms = {a: (found[a], days[a]) for a in articles}
         return dataclasses.replace(batch, stories=stories.StoryChanges(naming.stories, naming.merges, terms))
+
+
+def _story_features(article: Article) -> Counter:
+    """The article's story features: those of its words and numbers as the workers found
+    them (found here for an article made without them), and the names it mentions."""
+    words = article.story_features
+    if words is None:
+        words = stories.text_features(article.title, article.text, article.language)
+    return stories.with_names(words, [m.name for m in article.mentions])
 
 
 def _story_day(article: Article, run_day):

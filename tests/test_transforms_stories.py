@@ -95,3 +95,12 @@ def test_a_new_story_takes_an_id_from_its_earliest_article_unless_that_id_is_tak
     taken = {stories.founding_id("article-a")}
     [story_id] = set(stories.name_groups(members, [1, 1], taken=taken).stories.values())
     assert story_id not in taken
+
+
+def test_text_features_with_the_names_are_the_features_in_their_order():
+    item = StoryText("Floods hit Kelmarsh", "The river flooded 300 homes.", "en", ["Helen Tarrant", "Kelmarsh"])
+    words = stories.text_features(item.title, item.text, item.language)
+    assert not any(f.startswith(stories.ENTITY) for f in words)
+    found = stories.with_names(words, item.names)
+    assert list(found.items()) == list(stories.features(item).items())  # the order too: it weighs the sums
+    assert found != words and not any(f.startswith(stories.ENTITY) for f in words)  # left as it was

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -163,6 +164,7 @@ class Article:
     removed_lines: tuple[tuple[int, str, str], ...] = field(default=())  # (line number, line, reason)
     line_numbers: tuple[int, ...] = field(default=())  # where each line of `text` stood in the cleaner's input
     signature: object = None  # its transforms.neardup.Signature, once computed
+    story_features: Mapping[str, int] | None = None  # of its words and numbers (transforms.stories.text_features)
 
     @property
     def article_id(self) -> str:

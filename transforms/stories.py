@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
@@ -131,15 +132,29 @@ class StoryText(NamedTuple):
 
 def features(item: StoryText) -> Counter:
     """How often the article has each feature: `w:` word stems, `e:` name keys, `n:` numbers."""
-    rules = word_rules(item.language)
+    return with_names(text_features(item.title, item.text, item.language), item.names)
+
+
+def text_features(title: str | None, text: str, language: str | None) -> Counter:
+    """The features of an article's words and numbers, `w:` and `n:`: the costly part of its
+    features, which needs only its text and language (the ingest computes it on the workers)."""
+    rules = word_rules(language)
     found: Counter = Counter()
-    for part in (item.title or "", item.text):
+    for part in (title or "", text):
         words = [w for w in _WORD.findall(part.casefold()) if w not in rules.stop_words]
         if rules.stemmer:
             words = _stemmer(rules.stemmer).stemWords(words)
         found.update(WORD + w for w in words)
         found.update(NUMBER + n.replace(",", "") for n in _NUMBER.findall(part))
-    found.update(ENTITY + key for key in map(name_key, item.names) if key)
+    return found
+
+
+def with_names(found: Counter, names: Sequence[str]) -> Counter:
+    """The `text_features` of an article with the `e:` name keys of the entities it mentions
+    (one name per mention) added after them: its `features`. `found` is left as it is."""
+    keys = {name: ENTITY + name_key(name) for name in dict.fromkeys(names)}  # a name is mentioned again and again
+    found = Counter(found)
+    found.update(key for key in map(keys.__getitem__, names) if key != ENTITY)
     return found
 
 
@@ -164,8 +179,10 @@ class DocumentFrequencies:
 
 def vector(found: Mapping[str, float], frequencies: DocumentFrequencies) -> dict[str, float]:
     """The article's features weighted by kind, count (sublinear) and rarity, at unit length."""
+    # frequencies.idf(feature), inline: this runs for every feature of every article grouped
+    articles, counts, log = 1 + frequencies.articles, frequencies.counts, math.log
     weights = {
-        feature: KIND_WEIGHTS[feature[:2]] * (1 + math.log(count)) * frequencies.idf(feature)
+        feature: KIND_WEIGHTS[feature[:2]] * (1 + log(count)) * (log(articles / (1 + counts.get(feature, 0))) + 1)
         for feature, count in found.items()
         if count >= 1
     }
@@ -192,13 +209,14 @@ def group(vectors: Sequence[Mapping[str, float]], days: Sequence[date | None], k
     from scipy.spatial.distance import squareform
 
     order = sorted(range(n), key=lambda i: (days[i] or date.min, keys[i]))
-    vocabulary: dict[str, int] = {}
-    rows, columns, weights = [], [], []
-    for position, k in enumerate(order):
-        for feature, weight in vectors[k].items():
-            rows.append(position)
-            columns.append(vocabulary.setdefault(feature, len(vocabulary)))
-            weights.append(weight)
+    # The features numbered in the order they first come in (the order of the sums below)
+    features = list(chain.from_iterable(vectors[k] for k in order))
+    vocabulary = {feature: column for column, feature in enumerate(dict.fromkeys(features))}
+    rows = np.repeat(np.arange(n), [len(vectors[k]) for k in order])
+    columns = np.fromiter(map(vocabulary.__getitem__, features), dtype=np.int64, count=len(features))
+    weights = np.fromiter(
+        chain.from_iterable(vectors[k].values() for k in order), dtype=np.float64, count=len(features)
+    )
     matrix = csr_matrix((weights, (rows, columns)), shape=(n, len(vocabulary)))
     similarity = (matrix @ matrix.T).toarray()
     dated = [days[k] for k in order if days[k] is not None]

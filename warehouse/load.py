@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
+from itertools import chain, repeat
 from typing import NamedTuple
 
 import numpy as np
@@ -270,14 +271,17 @@ def _mentions(batch: Batch) -> pa.Table:
 
 
 def _story_terms(batch: Batch) -> pa.Table:
-    return arrow(
-        STORY_TERMS,
-        (
-            (article_id, feature, occurrences, day)
-            for article_id, (found, day) in batch.stories.terms.items()
-            for feature, occurrences in found.items()
-        ),
+    # Column by column: a row of four for each of ~130 features an article would be
+    # a tuple made (and collected) per row.
+    terms = batch.stories.terms
+    sizes = [len(found) for found, _ in terms.values()]
+    columns = (
+        chain.from_iterable(map(repeat, terms, sizes)),
+        chain.from_iterable(found.keys() for found, _ in terms.values()),
+        chain.from_iterable(found.values() for found, _ in terms.values()),
+        chain.from_iterable(repeat(day, n) for (_, day), n in zip(terms.values(), sizes)),
     )
+    return pa.Table.from_arrays([pa.array(list(c), f.type) for c, f in zip(columns, STORY_TERMS)], schema=STORY_TERMS)
 
 
 def _removed_lines(batch: Batch) -> pa.Table:
