@@ -2,7 +2,7 @@
 the whole command as a user waits for it.
 
     python -m bench.end_to_end [--articles 5000 | --real-pages DIR] [--repeat 3] [--processes 2]
-        [--no-script] [--workdir DIR]
+        [--no-script] [--settings no-server server] [--workdir DIR]
 
 The corpus is either
 - synthetic (default; bench/corpus.py `write_news_corpus`): `--articles` HTML pages and
@@ -79,6 +79,7 @@ COMPARED_LABELS = {
     "ORG": "ORG",
 }  # the corpus's names: people, organizations, places
 NO_SERVER, SERVER = "no Prefect server", "Prefect server running"
+SETTINGS = {"no-server": NO_SERVER, "server": SERVER}  # as --settings names them
 _SUMMARY = re.compile(
     r"(\d+) documents: (\d+) loaded, (\d+) unchanged \((?:run (\S+), |nothing new, )([\d.]+) s, warehouse"
 )
@@ -91,6 +92,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each side; the figures are their medians")
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--no-script", action="store_true", help="skip the obvious script (for memory runs)")
+    parser.add_argument(
+        "--settings",
+        nargs="+",
+        choices=SETTINGS,
+        default=list(SETTINGS),
+        help="which of newsmill's settings to run (default: both)",
+    )
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "newsmill-bench-end-to-end")
     args = parser.parse_args()
     if args.real_pages and not (args.real_pages / "evaldata.json").is_file():
@@ -111,7 +119,7 @@ def main() -> None:
 
     env = _environment(args.workdir / "prefect-home")
     settings = {}
-    for setting in (NO_SERVER, SERVER):
+    for setting in (SETTINGS[name] for name in args.settings):
         if setting == NO_SERVER:
             settings[setting] = _newsmill_runs(args, env, setting, corpus, held_back, warmup)
         else:
@@ -129,8 +137,9 @@ def main() -> None:
 
     files = len(truth)
     _print_speed(args, described, files, settings, script)
-    _print_stages(settings[SERVER]["median"])
-    quality = {"newsmill": settings[SERVER]["outputs"]}
+    shown = settings.get(SERVER) or settings[NO_SERVER]  # the stages and quality of the run with a server, if any
+    _print_stages(shown["median"])
+    quality = {"newsmill": shown["outputs"]}
     if script:
         quality["obvious script"] = _script_outputs(script["median"]["db"])
     if args.real_pages:
@@ -517,14 +526,14 @@ def _print_speed(args, described: str, files: int, settings: dict, script: dict 
             "speed-up, whole command against whole command: "
             + ", ".join(f"{median['wall'] / done['median']['wall']:.2f}x ({s})" for s, done in settings.items())
         )
-        documents = {s: done["median"]["documents"] for s, done in settings.items()}
+        documents = [done["median"]["documents"] for done in settings.values()]
         print(
-            f"documents: newsmill read {documents[SERVER]}, the script kept {median['documents']} "
+            f"documents: newsmill read {documents[-1]}, the script kept {median['documents']} "
             f"(it leaves out a file with no text)"
         )
-    print(
-        f"Prefect server start-up (`prefect server start` to healthy, not counted above): {settings[SERVER]['server_start']:.1f} s"
-    )
+    if SERVER in settings:
+        started = settings[SERVER]["server_start"]
+        print(f"Prefect server start-up (`prefect server start` to healthy, not counted above): {started:.1f} s")
     print("peak MB: the command's process and its descendants, less a Prefect server's (uvicorn)")
 
 
