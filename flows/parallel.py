@@ -19,7 +19,7 @@ from flows import lifeline
 lifeline.guard_temporary_server()
 
 # Fewer items than this a worker are handled in the flow's own process: handing them to
-# a worker costs about as much as the work.
+# a worker costs about as much as the work (for a stage whose items cost a few milliseconds).
 MIN_ITEMS_PER_WORKER = 32
 
 
@@ -59,24 +59,37 @@ class Workers:
             return max(1, len(self._started().client.scheduler_info()["workers"]))
         return self.processes
 
-    def map(self, stage: Task, items: Sequence[Any], size: Callable[[Any], int] = len) -> list:
+    def map(
+        self,
+        stage: Task,
+        items: Sequence[Any],
+        size: Callable[[Any], int] = len,
+        min_items_per_worker: int = MIN_ITEMS_PER_WORKER,
+    ) -> list:
         """`stage(chunk)` for each chunk of `items`, concatenated: a stage takes a list and
         returns one result per item."""
-        return self.submit(stage, items, size).result()
+        return self.submit(stage, items, size, min_items_per_worker).result()
 
-    def submit(self, stage: Task, items: Sequence[Any], size: Callable[[Any], int] = len) -> Pending:
+    def submit(
+        self,
+        stage: Task,
+        items: Sequence[Any],
+        size: Callable[[Any], int] = len,
+        min_items_per_worker: int = MIN_ITEMS_PER_WORKER,
+    ) -> Pending:
         """`map`, started: the workers go on while the flow does something else. Chunks are
         about equal in total `size` (each item's expected cost), so no worker sits idle
-        while another finishes. Call it from the flow, not from inside a task: a task shared
-        out carries its caller's context along."""
+        while another finishes; a worker gets at least `min_items_per_worker` items, or the
+        flow's process does the work. Call it from the flow, not from inside a task: a task
+        shared out carries its caller's context along."""
         if not items:
             return Pending([], [])
-        if not self.dask_address and (self.processes <= 1 or len(items) < 2 * MIN_ITEMS_PER_WORKER):
+        if not self.dask_address and (self.processes <= 1 or len(items) < 2 * min_items_per_worker):
             done: Future = Future()
             done.set_result(stage(quote(list(items))))  # quoted: not walked item by item for futures
             return Pending([list(range(len(items)))], [done])
         chunks = balanced_chunks(
-            [size(item) for item in items], min(self.count, max(1, len(items) // MIN_ITEMS_PER_WORKER))
+            [size(item) for item in items], min(self.count, max(1, len(items) // min_items_per_worker))
         )
         runner = self._started()
         # A pool's workers use this process's temporary Prefect server, if it runs one; a cluster cannot reach it.

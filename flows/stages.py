@@ -22,7 +22,7 @@ from prefect.cache_policies import NONE
 from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
-from flows.parallel import Pending, Workers
+from flows.parallel import MIN_ITEMS_PER_WORKER, Pending, Workers
 from flows.scan import FinishedFile
 from transforms.dedup import ClusterDecision
 from transforms.documents import Article, Record, Reject, RejectReason, Source
@@ -107,10 +107,13 @@ class Stage:
 
 class WorkerStage(Stage):
     """A step whose work is shared out among the workers: only `inputs` travel there and
-    back. With `hands_off`, the flow turns to the other batch in flight while they work."""
+    back. With `hands_off`, the flow turns to the other batch in flight while they work.
+    A batch with fewer than `min_items_per_worker` inputs a worker stays in the flow's
+    process: what handing out costs is worth it only for more."""
 
     on_workers = True
     hands_off = False
+    min_items_per_worker = MIN_ITEMS_PER_WORKER
     task: Callable  # a Prefect task over a list of inputs, one result each
 
     def prepare(self, batch: Batch) -> Batch:
@@ -238,7 +241,9 @@ class Pipeline:
         batch = flight.batch = self._timed(flight, stage, lambda: stage.prepare(batch))
         inputs = stage.inputs(batch)
         self.warehouse.release()  # before each CPU-heavy stage: queries get in while it runs
-        pending = self._timed(flight, stage, lambda: self.workers.submit(stage.task, inputs, stage.size))
+        pending = self._timed(
+            flight, stage, lambda: self.workers.submit(stage.task, inputs, stage.size, stage.min_items_per_worker)
+        )
         if stage.hands_off:
             flight.waiting = HandedOff(stage, pending)
             return True
