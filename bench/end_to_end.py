@@ -137,8 +137,9 @@ def main() -> None:
 
     files = len(truth)
     _print_speed(args, described, files, settings, script)
-    shown = settings.get(SERVER) or settings[NO_SERVER]  # the stages and quality of the run with a server, if any
-    _print_stages(shown["median"])
+    setting = SERVER if SERVER in settings else NO_SERVER  # the stages and quality of the runs with a server, if any
+    shown = settings[setting]
+    _print_stages(shown["median"], setting)
     quality = {"newsmill": shown["outputs"]}
     if script:
         quality["obvious script"] = _script_outputs(script["median"]["db"])
@@ -541,8 +542,8 @@ def _walls(runs: list[dict]) -> str:
     return ", ".join(f"{r['wall']:.1f}" for r in runs)
 
 
-def _print_stages(median: dict) -> None:
-    print("\nnewsmill's stages (median run with a Prefect server running, as `run_stages` records them)")
+def _print_stages(median: dict, setting: str) -> None:
+    print(f"\nnewsmill's stages (median run, {setting}, as `run_stages` records them)")
     print(f"{'stage':<26}{'items':>7}{'seconds':>9}{'docs/s':>9}")
     for stage, items, seconds in median["stages"]:
         print(f"{stage:<26}{items:>7}{seconds:>9.1f}{items / seconds if seconds else float('inf'):>9.0f}")
