@@ -4,23 +4,22 @@
 
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 import time
-from contextlib import closing
 from pathlib import Path
 
 import duckdb
 import psutil
 import pytest
 from prefect.client.orchestration import get_client
-from prefect.settings import PREFECT_API_URL, get_current_settings
+from prefect.settings import PREFECT_API_URL
 
 from flows.cli import main
 from flows.ingest import ingest
 from flows.options import RunOptions
 from flows.scan import nothing_new
+from tests.test_workers_die_with_run import _prefect_home
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "sample"
@@ -140,20 +139,6 @@ def test_a_landing_folder_with_nothing_new_still_warns_of_what_it_leaves_out(pre
     assert printed.err.count("not day partitions (folders named YYYY-MM-DD), left out: notes") == 1
 
 
-def _prefect_home(home: Path) -> Path:
-    """A Prefect home whose database is a copy of the session server's: migrated already,
-    which saves a temporary server most of its first start."""
-    home.mkdir()
-    url = get_current_settings().server.database.connection_url.get_secret_value()
-    if url.startswith("sqlite+aiosqlite:///"):
-        with (
-            closing(sqlite3.connect(url.removeprefix("sqlite+aiosqlite:///"))) as database,
-            closing(sqlite3.connect(home / "prefect.db")) as copy,
-        ):
-            database.backup(copy)
-    return home
-
-
 def _processes_of(home: Path) -> list[psutil.Process]:
     """The processes running with PREFECT_HOME `home`: the command's and what it started."""
     found = []
@@ -166,26 +151,29 @@ def _processes_of(home: Path) -> list[psutil.Process]:
     return found
 
 
-def _without_a_server(home: Path) -> dict[str, str]:
-    return {
+def _ingest_the_sample(home: Path, db: Path, *flags: str) -> subprocess.CompletedProcess:
+    """`newsmill ingest` of the sample in a process of its own, with no server given and
+    Prefect's home `home`."""
+    env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API_")},
         "PREFECT_HOME": str(home),
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",  # more than enough on 2 busy cores
     }
+    return subprocess.run(
+        [sys.executable, "-m", "flows.cli", "ingest", str(SAMPLE), "--db", str(db), *flags],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_with_no_server_given_the_command_starts_one_and_none_of_its_processes_outlive_it(prefect_server, tmp_path):
     home = _prefect_home(tmp_path / "prefect")
     db = tmp_path / "w.duckdb"
 
-    done = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "ingest", str(SAMPLE), "--db", str(db), "--verbose"],
-        cwd=ROOT,
-        env=_without_a_server(home),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = _ingest_the_sample(home, db, "--verbose")
 
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Finished in state Completed()" in done.stdout + done.stderr
@@ -203,14 +191,7 @@ def test_a_server_named_by_prefects_profile_is_used_and_none_is_started(prefect_
     )
     db = tmp_path / "w.duckdb"
 
-    done = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "ingest", str(SAMPLE), "--db", str(db)],
-        cwd=ROOT,
-        env=_without_a_server(home),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = _ingest_the_sample(home, db)
 
     assert done.returncode == 0, done.stdout + done.stderr
     with duckdb.connect(str(db), read_only=True) as con:
