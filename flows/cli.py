@@ -239,7 +239,9 @@ def ingest_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _nothing_new(paths: list[str], landing: str | None, db: Path, run_options, verbose: bool) -> dict | None:
+def _nothing_new(
+    paths: list[str], landing: str | None, db: Path, run_options: options.RunOptions, verbose: bool
+) -> dict | None:
     """The summary of a run that would change nothing, found without a flow run (see
     `flows.scan.nothing_new`); None when there is work. The landing folder's warnings are
     told only then: otherwise the flow run tells them."""
