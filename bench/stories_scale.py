@@ -213,6 +213,7 @@ def article(event: Event, day: int, rng: random.Random, tag: str = "") -> Articl
         language_prob=1.0,
         content_hash=hash_normalized(normalized),
         signature=neardup.sign_normalized(normalized),
+        story_features=story_logic.text_features(title, text, "en"),
         mentions=mentions(text, event.names()),
     )
 

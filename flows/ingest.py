@@ -333,12 +333,9 @@ class Stories(Stage):
 
 
 def _story_features(article: Article) -> Counter:
-    """The article's story features: those of its words and numbers as the workers found
-    them (found here for an article made without them), and the names it mentions."""
-    words = article.story_features
-    if words is None:
-        words = stories.text_features(article.title, article.text, article.language)
-    return stories.with_names(words, [m.name for m in article.mentions])
+    """The article's story features: those of its words and numbers, as the workers found
+    them, and the names it mentions."""
+    return stories.with_names(article.story_features, [m.name for m in article.mentions])
 
 
 def _story_day(article: Article, run_day):
