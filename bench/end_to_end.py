@@ -17,7 +17,7 @@ The corpus is either
 
 Every run is a subprocess, timed from spawn to exit:
 - newsmill: `python -m flows.cli ingest CORPUS --db DB --processes N` (the `newsmill`
-  console script's `flows.cli:main`), in two settings: with no Prefect server (no
+  console script's `flows.cli:run`), in two settings: with no Prefect server (no
   PREFECT_API_URL: Prefect starts a temporary server for the run) and with one running
   (this benchmark starts `prefect server start` on a free port with a temporary
   PREFECT_HOME, waits for its health check, and stops it at the end, also when the

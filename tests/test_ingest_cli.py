@@ -238,6 +238,24 @@ def test_a_busy_warehouse_gets_a_clear_message(ingested, tmp_path):
     assert "busy" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_the_console_script_exits_with_the_commands_status(ingested, tmp_path):
+    """`newsmill` as pip installs it: the entry point pyproject.toml names, run as a program."""
+    _, db = ingested
+    entry = next(line for line in Path("pyproject.toml").read_text().splitlines() if line.startswith("newsmill ="))
+    module, function = entry.split("=")[1].strip().strip('"').split(":")
+    script = f"import sys; sys.argv[0] = 'newsmill'; from {module} import {function}; {function}()"
+
+    def newsmill(*args):
+        return subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=60)
+
+    answered = newsmill("sql", "SELECT count(*) AS n FROM articles", "--db", str(db), "--format", "csv")
+    with duckdb.connect(str(db), read_only=True) as con:
+        [(articles,)] = con.execute("SELECT count(*) FROM articles").fetchall()
+    assert (answered.returncode, answered.stdout.split()) == (0, ["n", str(articles)])
+    missing = newsmill("sql", "SELECT 1", "--db", str(tmp_path / "none.duckdb"))
+    assert missing.returncode == 2 and "newsmill:" in missing.stderr
+
+
 def test_missing_input_is_a_usage_error(tmp_path, capsys):
     started = time.perf_counter()
     assert main(["ingest", str(tmp_path / "missing"), "--db", str(tmp_path / "w.duckdb")]) == 2
