@@ -21,6 +21,11 @@ lifeline.guard_temporary_server()
 # Fewer items than this a worker are handled in the flow's own process: handing them to
 # a worker costs about as much as the work (for a stage whose items cost a few milliseconds).
 MIN_ITEMS_PER_WORKER = 32
+# Fewer items than this, while no worker runs, are handled in the flow's own process: a
+# worker's start costs about 6 s of CPU (Python, Prefect, the stages' models, each loaded
+# again in every worker), which on real pages two workers win back from about 130 records.
+# A run whose first batch is smaller (a small incremental run) never starts them.
+MIN_ITEMS_TO_START_WORKERS = 128
 
 
 class Workers:
@@ -80,11 +85,16 @@ class Workers:
         """`map`, started: the workers go on while the flow does something else. Chunks are
         about equal in total `size` (each item's expected cost), so no worker sits idle
         while another finishes; a worker gets at least `min_items_per_worker` items, or the
-        flow's process does the work. Call it from the flow, not from inside a task: a task
-        shared out carries its caller's context along."""
+        flow's process does the work, as it does fewer than `MIN_ITEMS_TO_START_WORKERS`
+        before the workers have started. Call it from the flow, not from inside a task: a
+        task shared out carries its caller's context along."""
         if not items:
             return Pending([], [])
-        if not self.dask_address and (self.processes <= 1 or len(items) < 2 * min_items_per_worker):
+        if not self.dask_address and (
+            self.processes <= 1
+            or len(items) < 2 * min_items_per_worker
+            or (self._runner is None and len(items) < MIN_ITEMS_TO_START_WORKERS)
+        ):
             done: Future = Future()
             done.set_result(stage(quote(list(items))))  # quoted: not walked item by item for futures
             return Pending([list(range(len(items)))], [done])

@@ -2,12 +2,11 @@
 
 import os
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from prefect import flow, task
 
-from flows.parallel import MIN_ITEMS_PER_WORKER, Workers, balanced_chunks
+from flows.parallel import MIN_ITEMS_PER_WORKER, MIN_ITEMS_TO_START_WORKERS, Workers, balanced_chunks
 
 
 @given(st.lists(st.integers(min_value=0, max_value=10_000), max_size=300), st.integers(min_value=1, max_value=8))
@@ -31,18 +30,23 @@ def _pids(items: list[int]) -> list[int]:
     return [os.getpid() for _ in items]
 
 
-@pytest.mark.parametrize(
-    ("items", "min_items_per_worker", "processes_used"),
-    [(8, MIN_ITEMS_PER_WORKER, {"flow"}), (8, 4, {"worker"}), (7, 4, {"flow"})],
-)
-def test_a_batch_is_shared_out_only_when_each_worker_gets_its_minimum(
-    prefect_server, items, min_items_per_worker, processes_used
-):
+def test_a_batch_is_shared_out_only_when_worth_starting_the_workers_and_each_gets_its_minimum(prefect_server):
     @flow
-    def shared() -> list[int]:
+    def shared() -> list[set[str]]:
         with Workers(processes=2) as workers:
-            return workers.map(_pids, list(range(items)), size=lambda _: 1, min_items_per_worker=min_items_per_worker)
+            calls = [
+                (MIN_ITEMS_TO_START_WORKERS - 1, 4),  # not worth starting the workers for
+                (MIN_ITEMS_TO_START_WORKERS, 4),
+                (8, MIN_ITEMS_PER_WORKER),  # the workers run, but a worker would get fewer than its minimum
+                (8, 4),
+                (7, 4),
+            ]
+            return [
+                {
+                    "flow" if pid == os.getpid() else "worker"
+                    for pid in workers.map(_pids, list(range(n)), lambda _: 1, least)
+                }
+                for n, least in calls
+            ]
 
-    pids = shared()
-
-    assert {"flow" if pid == os.getpid() else "worker" for pid in pids} == processes_used
+    assert shared() == [{"flow"}, {"worker"}, {"flow"}, {"worker"}, {"flow"}]

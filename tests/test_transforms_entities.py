@@ -7,7 +7,7 @@ import random
 import pytest
 
 from flows.ingest import tag_texts
-from flows.parallel import Workers
+from flows.parallel import MIN_ITEMS_TO_START_WORKERS, Workers
 from transforms.documents import stable_id
 from transforms.entities import (
     NAMED_LABELS,
@@ -634,7 +634,7 @@ def _invented_articles(count: int, seed: int = 11) -> list[str]:
 
 
 def test_tagging_on_two_processes_gives_what_one_process_gives(prefect_server):
-    texts = _invented_articles(90)
+    texts = _invented_articles(MIN_ITEMS_TO_START_WORKERS)  # enough to start the workers
     before = set(multiprocessing.active_children())
 
     with Workers(processes=2) as workers:

@@ -20,10 +20,10 @@ from bench.corpus import article, scraped_text
 from bench.reliability import broken_invariants
 from flows.ingest import ingest
 from flows.options import RunOptions
-from flows.parallel import MIN_ITEMS_PER_WORKER
+from flows.parallel import MIN_ITEMS_TO_START_WORKERS
 from tests.test_one_writer import Watched, _counts, _run_statuses
 
-ARTICLES = 2 * MIN_ITEMS_PER_WORKER  # one batch, just enough to be shared out between two processes
+ARTICLES = MIN_ITEMS_TO_START_WORKERS  # one batch, just enough to start the workers
 # The log line of a batch's site templates stripped, in the run's own process: the workers
 # (or the cluster) have cleaned every chunk of the batch.
 CLEANED = ("Task run 'site templates-", "Completed")
