@@ -14,8 +14,9 @@ linkage groups by: two groups join while the mean similarity of their articles i
 `THRESHOLD`. Grouping a set depends on the set, never on the order it arrived in.
 
     features -> vectors (TF-IDF, unit length) -> similarity within the window, and of
-    neighbour profiles -> average linkage -> groups named: a group keeps the oldest story
-    id among its members; the others merge into it
+    neighbour profiles -> average linkage, within each set of articles linked by pairs at
+    the threshold (the same groups, `group` says why) -> groups named: a group keeps the
+    oldest story id among its members; the others merge into it
 
 The stories stage (flows/ingest.py) runs it on the new articles and the stories they touch.
 """
@@ -204,14 +205,21 @@ def query_features(weights: Mapping[str, float]) -> list[str]:
 def group(vectors: Sequence[Mapping[str, float]], days: Sequence[date | None], keys: Sequence[str]) -> list[int]:
     """A group number per article: articles with one number are one story. An undated
     article (None) is compared with all. `keys` name the articles (distinct, or equal only
-    for equal articles), so that the order they come in does not change the groups."""
+    for equal articles), so that the order they come in does not change the groups.
+
+    Two groups join only when the mean similarity of their articles is at least `THRESHOLD`,
+    so only when some pair of their articles is (a mean is never above its largest part):
+    every group lies within one connected component of the pairs that are, and the linkage
+    of one component never looks at another. Linking each component alone gives the same
+    groups as linking all at once, for the cost of the largest component instead of all."""
     n = len(vectors)
     if n < 2:
         return list(range(n))
     # Imported here: scipy takes a quarter of a second to import, which a command that
     # only reads the warehouse should not pay.
     from scipy.cluster.hierarchy import fcluster, linkage
-    from scipy.sparse import csr_matrix
+    from scipy.sparse import csr_matrix, vstack
+    from scipy.sparse.csgraph import connected_components
     from scipy.spatial.distance import squareform
 
     order = sorted(range(n), key=lambda i: (days[i] or date.min, keys[i]))
@@ -224,20 +232,36 @@ def group(vectors: Sequence[Mapping[str, float]], days: Sequence[date | None], k
         chain.from_iterable(vectors[k].values() for k in order), dtype=np.float64, count=len(features)
     )
     matrix = csr_matrix((weights, (rows, columns)), shape=(n, len(vocabulary)))
-    similarity = (matrix @ matrix.T).toarray()
     dated = [days[k] for k in order if days[k] is not None]
+    ordinals = None  # no two articles are too far apart
     if dated and (max(dated) - min(dated)).days > WINDOW_DAYS:
         ordinals = np.array([days[k].toordinal() if days[k] else 0 for k in order])
-        known = np.array([days[k] is not None for k in order])
-        apart = np.abs(ordinals[:, None] - ordinals[None, :]) > WINDOW_DAYS
-        similarity[apart & known[:, None] & known[None, :]] = 0.0
-    similarity += _shared_neighbours(similarity)
-    # distance: 1 - the mean of the two similarities, in place (n * n floats, made once)
-    similarity *= -0.5
-    similarity += 1.0
-    np.clip(similarity, 0.0, None, out=similarity)
-    np.fill_diagonal(similarity, 0.0)
-    labels = fcluster(linkage(squareform(similarity, checks=False), "average"), 1.0 - THRESHOLD, "distance")
+    transposed = matrix.T.tocsr()
+    shared = _shared_neighbours(matrix, transposed, ordinals)
+    # The pairs at the threshold, less a margin: scipy's means are rounded, and must not join
+    # groups these pairs leave apart.
+    pairs = []
+    for start in range(0, n, _BLOCK):
+        block = slice(start, start + _BLOCK)
+        combined = _cosine(matrix[block], transposed, _days(ordinals, block), ordinals) + shared[block].toarray()
+        pairs.append(csr_matrix(combined >= 2.0 * THRESHOLD - 1e-9))
+    _, component = connected_components(vstack(pairs, format="csr"), directed=False)
+    labels = np.empty(n, dtype=np.int64)
+    numbered = 0
+    for members in np.split(np.argsort(component, kind="stable"), np.cumsum(np.bincount(component))[:-1]):
+        found = np.ones(1, dtype=np.int64)
+        if len(members) > 1:
+            part = matrix[members]
+            days_of = _days(ordinals, members)
+            # distance: 1 - the mean of the two similarities, in place
+            distance = _cosine(part, part.T.tocsr(), days_of, days_of) + shared[members][:, members].toarray()
+            distance *= -0.5
+            distance += 1.0
+            np.clip(distance, 0.0, None, out=distance)
+            np.fill_diagonal(distance, 0.0)
+            found = fcluster(linkage(squareform(distance, checks=False), "average"), 1.0 - THRESHOLD, "distance")
+        labels[members] = found + numbered
+        numbered += int(found.max())
     grouped = [0] * n
     for position, k in enumerate(order):
         grouped[k] = int(labels[position])
@@ -247,25 +271,45 @@ def group(vectors: Sequence[Mapping[str, float]], days: Sequence[date | None], k
 _BLOCK = 512
 
 
-def _shared_neighbours(similarity: np.ndarray) -> np.ndarray:
-    """The cosine similarity of the articles' neighbour profiles: each row keeps the
+def _days(ordinals: np.ndarray | None, rows) -> np.ndarray | None:
+    return None if ordinals is None else ordinals[rows]
+
+
+def _cosine(left, right, left_days: np.ndarray | None, right_days: np.ndarray | None) -> np.ndarray:
+    """The cosine similarity of the unit vectors `left` (rows) with `right` (columns), 0 for
+    two dated articles further apart than `WINDOW_DAYS`; their days are day ordinals, 0 if
+    undated (None: no two are that far apart)."""
+    cosine = (left @ right).toarray()
+    if left_days is not None:
+        apart = np.abs(left_days[:, None] - right_days[None, :]) > WINDOW_DAYS
+        cosine[apart & (left_days[:, None] > 0) & (right_days[None, :] > 0)] = 0.0
+    return cosine
+
+
+def _shared_neighbours(matrix, transposed, ordinals: np.ndarray | None):
+    """The cosine similarity of the articles' neighbour profiles, sparse: each row keeps the
     article's own similarity to its `NEIGHBOURS` most similar articles (and to itself)."""
     from scipy.sparse import csr_matrix, identity
 
-    n = similarity.shape[0]
+    n = matrix.shape[0]
     k = min(NEIGHBOURS, n - 1)
     nearest = np.empty((n, k), dtype=np.int64)
-    for start in range(0, n, _BLOCK):  # in blocks of rows: argpartition returns n indices a row
-        block = -similarity[start : start + _BLOCK]
-        block[np.arange(len(block)), np.arange(start, start + len(block))] = np.inf  # never its own neighbour
-        nearest[start : start + _BLOCK] = np.argpartition(block, k - 1, axis=1)[:, :k]
+    near = np.empty((n, k))
+    for start in range(0, n, _BLOCK):  # in blocks of rows: a block's similarities and argpartition are n a row
+        block = slice(start, start + _BLOCK)
+        similarity = _cosine(matrix[block], transposed, _days(ordinals, block), ordinals)
+        rows = np.arange(len(similarity))
+        negated = -similarity
+        negated[rows, rows + start] = np.inf  # never its own neighbour
+        nearest[block] = np.argpartition(negated, k - 1, axis=1)[:, :k]
+        near[block] = similarity[rows[:, None], nearest[block]]
     rows = np.repeat(np.arange(n), k)
-    profiles = csr_matrix((similarity[rows, nearest.ravel()], (rows, nearest.ravel())), shape=(n, n))
+    profiles = csr_matrix((near.ravel(), (rows, nearest.ravel())), shape=(n, n))
     profiles = profiles.maximum(profiles.T) + identity(n, format="csr")  # a neighbour's neighbour too
     norms = np.sqrt(np.asarray(profiles.multiply(profiles).sum(axis=1)).ravel())
-    shared = (profiles @ profiles.T).toarray()
-    shared /= norms[:, None]
-    shared /= norms[None, :]
+    shared = (profiles @ profiles.T).tocsr()
+    shared.data /= np.repeat(norms, np.diff(shared.indptr))
+    shared.data /= norms[shared.indices]
     return shared
 
 
