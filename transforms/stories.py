@@ -218,8 +218,7 @@ def group(vectors: Sequence[Mapping[str, float]], days: Sequence[date | None], k
     # Imported here: scipy takes a quarter of a second to import, which a command that
     # only reads the warehouse should not pay.
     from scipy.cluster.hierarchy import fcluster, linkage
-    from scipy.sparse import csr_matrix, vstack
-    from scipy.sparse.csgraph import connected_components
+    from scipy.sparse import csr_matrix
     from scipy.spatial.distance import squareform
 
     order = sorted(range(n), key=lambda i: (days[i] or date.min, keys[i]))
@@ -236,32 +235,31 @@ def group(vectors: Sequence[Mapping[str, float]], days: Sequence[date | None], k
     ordinals = None  # no two articles are too far apart
     if dated and (max(dated) - min(dated)).days > WINDOW_DAYS:
         ordinals = np.array([days[k].toordinal() if days[k] else 0 for k in order])
-    transposed = matrix.T.tocsr()
-    shared = _shared_neighbours(matrix, transposed, ordinals)
-    # The pairs at the threshold, less a margin: scipy's means are rounded, and must not join
-    # groups these pairs leave apart.
-    pairs = []
-    for start in range(0, n, _BLOCK):
-        block = slice(start, start + _BLOCK)
-        combined = _cosine(matrix[block], transposed, _days(ordinals, block), ordinals) + shared[block].toarray()
-        pairs.append(csr_matrix(combined >= 2.0 * THRESHOLD - 1e-9))
-    _, component = connected_components(vstack(pairs, format="csr"), directed=False)
+    shared, component = _components(matrix, ordinals)
+    # The articles in order of their component (in their own order within it): each component's
+    # rows are then a slice.
+    by_component = np.argsort(component, kind="stable")
+    matrix, shared = matrix[by_component], shared[by_component][:, by_component]
+    ordinals = None if ordinals is None else ordinals[by_component]
     labels = np.empty(n, dtype=np.int64)
-    numbered = 0
-    for members in np.split(np.argsort(component, kind="stable"), np.cumsum(np.bincount(component))[:-1]):
+    numbered, start = 0, 0
+    for size in np.bincount(component):
+        members = slice(start, start + size)
         found = np.ones(1, dtype=np.int64)
-        if len(members) > 1:
-            part = matrix[members]
-            days_of = _days(ordinals, members)
+        if size > 1:
             # distance: 1 - the mean of the two similarities, in place
-            distance = _cosine(part, part.T.tocsr(), days_of, days_of) + shared[members][:, members].toarray()
+            distance = np.empty((size, size))
+            for first, cosine in _cosines(matrix[members], None if ordinals is None else ordinals[members]):
+                distance[first : first + len(cosine)] = cosine
+            distance += shared[members, members].toarray()
             distance *= -0.5
             distance += 1.0
             np.clip(distance, 0.0, None, out=distance)
             np.fill_diagonal(distance, 0.0)
             found = fcluster(linkage(squareform(distance, checks=False), "average"), 1.0 - THRESHOLD, "distance")
-        labels[members] = found + numbered
+        labels[by_component[members]] = found + numbered
         numbered += int(found.max())
+        start += size
     grouped = [0] * n
     for position, k in enumerate(order):
         grouped[k] = int(labels[position])
@@ -269,40 +267,82 @@ def group(vectors: Sequence[Mapping[str, float]], days: Sequence[date | None], k
 
 
 _BLOCK = 512
+_PAIRS = 8192  # pairs of articles a time, whose vectors are copied to multiply
 
 
-def _days(ordinals: np.ndarray | None, rows) -> np.ndarray | None:
-    return None if ordinals is None else ordinals[rows]
-
-
-def _cosine(left, right, left_days: np.ndarray | None, right_days: np.ndarray | None) -> np.ndarray:
-    """The cosine similarity of the unit vectors `left` (rows) with `right` (columns), 0 for
-    two dated articles further apart than `WINDOW_DAYS`; their days are day ordinals, 0 if
-    undated (None: no two are that far apart)."""
-    cosine = (left @ right).toarray()
-    if left_days is not None:
-        apart = np.abs(left_days[:, None] - right_days[None, :]) > WINDOW_DAYS
-        cosine[apart & (left_days[:, None] > 0) & (right_days[None, :] > 0)] = 0.0
-    return cosine
-
-
-def _shared_neighbours(matrix, transposed, ordinals: np.ndarray | None):
-    """The cosine similarity of the articles' neighbour profiles, sparse: each row keeps the
-    article's own similarity to its `NEIGHBOURS` most similar articles (and to itself)."""
-    from scipy.sparse import csr_matrix, identity
+def _components(matrix, ordinals: np.ndarray | None):
+    """The similarity of the articles' neighbour profiles (`_shared_neighbours`), and a
+    component number per article: the connected components of the pairs whose mean
+    similarity is at the threshold, less a margin (scipy's means are rounded, and must not
+    join groups these pairs leave apart)."""
+    from scipy.sparse import csr_matrix, triu
+    from scipy.sparse.csgraph import connected_components
 
     n = matrix.shape[0]
+    least = 2.0 * THRESHOLD - 1e-9
     k = min(NEIGHBOURS, n - 1)
     nearest = np.empty((n, k), dtype=np.int64)
     near = np.empty((n, k))
-    for start in range(0, n, _BLOCK):  # in blocks of rows: a block's similarities and argpartition are n a row
-        block = slice(start, start + _BLOCK)
-        similarity = _cosine(matrix[block], transposed, _days(ordinals, block), ordinals)
-        rows = np.arange(len(similarity))
-        negated = -similarity
+    linked = []
+    # First, in blocks of rows, each article's neighbours, and the pairs at the threshold by
+    # their cosine alone (the shared similarity only adds to it).
+    for start, cosine in _cosines(matrix, ordinals):
+        rows = np.arange(len(cosine))
+        negated = -cosine
         negated[rows, rows + start] = np.inf  # never its own neighbour
-        nearest[block] = np.argpartition(negated, k - 1, axis=1)[:, :k]
-        near[block] = similarity[rows[:, None], nearest[block]]
+        nearest[start : start + len(rows)] = np.argpartition(negated, k - 1, axis=1)[:, :k]
+        near[start : start + len(rows)] = cosine[rows[:, None], nearest[start : start + len(rows)]]
+        alike, other = np.nonzero(cosine >= least)
+        linked.append((alike + start, other))
+    shared = _shared_neighbours(nearest, near)
+    # Then the pairs that share neighbours (few: the shared similarity is sparse), by both.
+    upper = triu(shared, 1, format="csr")
+    left = np.repeat(np.arange(n), np.diff(upper.indptr))
+    alike = _pair_cosines(matrix, left, upper.indices, ordinals) + upper.data >= least
+    linked.append((left[alike], upper.indices[alike]))
+    rows, columns = map(np.concatenate, zip(*linked))
+    graph = csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(n, n))
+    return shared, connected_components(graph, directed=False)[1]
+
+
+def _cosines(matrix, ordinals: np.ndarray | None):
+    """The cosine similarity of the unit vectors of `matrix`, in blocks of rows: (the block's
+    first row, its similarities to all). Two articles too far apart (`_apart`) have 0;
+    `ordinals` None: no two are."""
+    for start in range(0, matrix.shape[0], _BLOCK):
+        rows = matrix[start : start + _BLOCK]
+        used = np.unique(rows.indices)
+        # Sparse times dense sums each product in the order of the features, as a sparse
+        # product does (the same floats), and quicker where most pairs share a feature.
+        cosine = np.ascontiguousarray((matrix[:, used] @ rows[:, used].T.toarray()).T)
+        if ordinals is not None:
+            cosine[_apart(ordinals[start : start + _BLOCK, None], ordinals[None, :])] = 0.0
+        yield start, cosine
+
+
+def _pair_cosines(matrix, left: np.ndarray, right: np.ndarray, ordinals: np.ndarray | None) -> np.ndarray:
+    """The cosine similarity of each pair of rows of `matrix` (`left[i]`, `right[i]`), as `_cosines`."""
+    found = [np.zeros(0)]
+    for start in range(0, len(left), _PAIRS):
+        pairs = slice(start, start + _PAIRS)
+        found.append(np.asarray(matrix[left[pairs]].multiply(matrix[right[pairs]]).sum(axis=1)).ravel())
+    cosine = np.concatenate(found)
+    if ordinals is not None:
+        cosine[_apart(ordinals[left], ordinals[right])] = 0.0
+    return cosine
+
+
+def _apart(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Whether articles on these days (ordinals; 0: undated) are further apart than `WINDOW_DAYS`."""
+    return (np.abs(first - second) > WINDOW_DAYS) & (first > 0) & (second > 0)
+
+
+def _shared_neighbours(nearest: np.ndarray, near: np.ndarray):
+    """The cosine similarity of the articles' neighbour profiles, sparse: each row keeps the
+    article's own similarity (`near`) to its most similar articles (`nearest`), and to itself."""
+    from scipy.sparse import csr_matrix, identity
+
+    n, k = nearest.shape
     rows = np.repeat(np.arange(n), k)
     profiles = csr_matrix((near.ravel(), (rows, nearest.ravel())), shape=(n, n))
     profiles = profiles.maximum(profiles.T) + identity(n, format="csr")  # a neighbour's neighbour too
