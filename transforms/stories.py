@@ -373,26 +373,27 @@ def name_groups(members: Sequence[StoryMember], groups: Sequence[int], taken: It
     the group holding most of it; the other stories of a group merge into its id. A group
     with no story yet takes an id made from its earliest article; `taken` are ids in use."""
     by_group: dict[int, list[StoryMember]] = {}
+    shares: dict[str, Counter] = {}  # story_id -> how many of its clusters each group holds
+    first_seen: dict[str, date] = {}
     for member, number in zip(members, groups):
         by_group.setdefault(number, []).append(member)
-    first_seen: dict[str, date] = {}
-    for m in members:
-        if m.story_id is not None:
-            first_seen[m.story_id] = min(first_seen.get(m.story_id, m.day), m.day)
+        if member.story_id is not None:
+            shares.setdefault(member.story_id, Counter())[number] += 1
+            first_seen[member.story_id] = min(first_seen.get(member.story_id, member.day), member.day)
+    earliest = {number: min(map(_order, group_members)) for number, group_members in by_group.items()}
     # Each old story goes to the group holding most of its clusters (then the earliest).
-    home: dict[str, int] = {}
-    for story_id in sorted(first_seen):
-        shares = Counter(number for m, number in zip(members, groups) if m.story_id == story_id)
-        home[story_id] = min(shares, key=lambda g: (-shares[g], min(_order(m) for m in by_group[g])))
+    kept: dict[int, list[str]] = {}  # group -> its old stories, the oldest first
+    for story_id in sorted(first_seen, key=lambda s: (first_seen[s], s)):
+        held = shares[story_id]
+        kept.setdefault(min(held, key=lambda g: (-held[g], earliest[g])), []).append(story_id)
     stories: dict[str, str] = {}
     merges: dict[str, str] = {}
     used = set(taken) | set(first_seen)
-    for number in sorted(by_group, key=lambda g: min(_order(m) for m in by_group[g])):
+    for number in sorted(by_group, key=earliest.__getitem__):
         group_members = by_group[number]
-        kept = sorted((s for s, g in home.items() if g == number), key=lambda s: (first_seen[s], s))
-        if kept:
-            story_id = kept[0]
-            merges.update((other, story_id) for other in kept[1:])
+        if number in kept:
+            story_id, *others = kept[number]
+            merges.update((other, story_id) for other in others)
         else:
             story_id = _new_id(min(group_members, key=_order).article_id, used)
             used.add(story_id)
