@@ -266,7 +266,7 @@ def group(vectors: Sequence[Mapping[str, float]], days: Sequence[date | None], k
     return grouped
 
 
-_BLOCK = 512
+_BLOCK = 128  # rows a block: a block is _BLOCK × n similarities, and a dense _BLOCK × its features
 _PAIRS = 8192  # pairs of articles a time, whose vectors are copied to multiply
 
 
