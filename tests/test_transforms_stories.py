@@ -104,3 +104,47 @@ def test_text_features_with_the_names_are_the_features_in_their_order():
     found = stories.with_names(words, item.names)
     assert list(found.items()) == list(stories.features(item).items())  # the order too: it weighs the sums
     assert found != words and not any(f.startswith(stories.ENTITY) for f in words)  # left as it was
+
+
+def _unit(*features: str, **weights: float) -> dict[str, float]:
+    found = dict.fromkeys(features, 1.0) | weights
+    norm = sum(w * w for w in found.values()) ** 0.5
+    return {f: w / norm for f, w in found.items()}
+
+
+def _grouped(sets: list[list[dict[str, float]]]) -> set[frozenset[tuple[int, int]]]:
+    """The groups of the articles of `sets`, grouped together, as (set, article) pairs."""
+    named = [(s, i) for s, articles in enumerate(sets) for i in range(len(articles))]
+    vectors = [sets[s][i] for s, i in named]
+    labels = stories.group(vectors, [date(2024, 3, 5)] * len(vectors), [f"{i:02d}-{s:04d}" for s, i in named])
+    return {frozenset(named[i] for i in g) for g in _partition(labels)}
+
+
+# Two tight stories, p and q, and an article between them (nearer p): the seven are linked by
+# pairs at the threshold, yet the mean similarity of p's story with q's stays below it.
+BRIDGED = [_unit("p", f"p{i}", p=2.0) for i in range(3)] + [_unit("q", f"q{i}", q=2.0) for i in range(3)]
+BRIDGED.append(_unit("q", p=1.2))
+# x and z share nothing, each shares half its words with y: one story, through y.
+CHAINED = [_unit("x", "y"), _unit("y", "z"), _unit("z", "w")]
+
+
+def test_a_story_is_grouped_by_the_mean_not_by_chains_of_alike_pairs():
+    assert _grouped([BRIDGED]) == {frozenset({(0, 0), (0, 1), (0, 2), (0, 6)}), frozenset({(0, 3), (0, 4), (0, 5)})}
+    assert _grouped([CHAINED]) == {frozenset({(0, 0), (0, 1), (0, 2)})}
+
+
+def test_two_articles_are_one_story_from_the_threshold_on():
+    # sharing one word: cosine 1 / (1 + w * w), and its mean with that of their profiles
+    near, apart = [[_unit("u", v=w), _unit("u", t=w)] for w in (1.9, 2.0)]  # 0.316 and 0.292
+    assert _grouped([near]) == {frozenset({(0, 0), (0, 1)})}
+    assert len(_grouped([apart])) == 2
+
+
+def test_unrelated_articles_do_not_change_each_others_groups():
+    # Stories with words of their own, more articles than a block of rows, their articles far
+    # apart in the order of grouping (the keys start with the article's number in its set).
+    others = [[_unit(f"s{s}", f"s{s}-{i}") for i in range(3)] for s in range(200)]
+    sets = [BRIDGED, CHAINED, *others]
+    alone = set().union(*({frozenset((s, i) for _, i in g) for g in _grouped([one])} for s, one in enumerate(sets)))
+    assert _grouped(sets) == alone
+    assert {frozenset((s, i) for i in range(3)) for s in range(2, len(sets))} <= alone

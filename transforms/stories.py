@@ -14,8 +14,9 @@ linkage groups by: two groups join while the mean similarity of their articles i
 `THRESHOLD`. Grouping a set depends on the set, never on the order it arrived in.
 
     features -> vectors (TF-IDF, unit length) -> similarity within the window, and of
-    neighbour profiles -> average linkage -> groups named: a group keeps the oldest story
-    id among its members; the others merge into it
+    neighbour profiles -> average linkage, within each set of articles linked by pairs at
+    the threshold (the same groups, `group` says why) -> groups named: a group keeps the
+    oldest story id among its members; the others merge into it
 
 The stories stage (flows/ingest.py) runs it on the new articles and the stories they touch.
 """
@@ -204,7 +205,13 @@ def query_features(weights: Mapping[str, float]) -> list[str]:
 def group(vectors: Sequence[Mapping[str, float]], days: Sequence[date | None], keys: Sequence[str]) -> list[int]:
     """A group number per article: articles with one number are one story. An undated
     article (None) is compared with all. `keys` name the articles (distinct, or equal only
-    for equal articles), so that the order they come in does not change the groups."""
+    for equal articles), so that the order they come in does not change the groups.
+
+    Two groups join only when the mean similarity of their articles is at least `THRESHOLD`,
+    so only when some pair of their articles is (a mean is never above its largest part):
+    every group lies within one connected component of the pairs that are, and the linkage
+    of one component never looks at another. Linking each component alone gives the same
+    groups as linking all at once, for the cost of the largest component instead of all."""
     n = len(vectors)
     if n < 2:
         return list(range(n))
@@ -224,48 +231,125 @@ def group(vectors: Sequence[Mapping[str, float]], days: Sequence[date | None], k
         chain.from_iterable(vectors[k].values() for k in order), dtype=np.float64, count=len(features)
     )
     matrix = csr_matrix((weights, (rows, columns)), shape=(n, len(vocabulary)))
-    similarity = (matrix @ matrix.T).toarray()
     dated = [days[k] for k in order if days[k] is not None]
+    ordinals = None  # no two articles are too far apart
     if dated and (max(dated) - min(dated)).days > WINDOW_DAYS:
         ordinals = np.array([days[k].toordinal() if days[k] else 0 for k in order])
-        known = np.array([days[k] is not None for k in order])
-        apart = np.abs(ordinals[:, None] - ordinals[None, :]) > WINDOW_DAYS
-        similarity[apart & known[:, None] & known[None, :]] = 0.0
-    similarity += _shared_neighbours(similarity)
-    # distance: 1 - the mean of the two similarities, in place (n * n floats, made once)
-    similarity *= -0.5
-    similarity += 1.0
-    np.clip(similarity, 0.0, None, out=similarity)
-    np.fill_diagonal(similarity, 0.0)
-    labels = fcluster(linkage(squareform(similarity, checks=False), "average"), 1.0 - THRESHOLD, "distance")
+    shared, component = _components(matrix, ordinals)
+    # The articles in order of their component (in their own order within it): each component's
+    # rows are then a slice.
+    by_component = np.argsort(component, kind="stable")
+    matrix, shared = matrix[by_component], shared[by_component][:, by_component]
+    ordinals = None if ordinals is None else ordinals[by_component]
+    labels = np.empty(n, dtype=np.int64)
+    numbered, start = 0, 0
+    for size in np.bincount(component):
+        members = slice(start, start + size)
+        found = np.ones(1, dtype=np.int64)
+        if size > 1:
+            # distance: 1 - the mean of the two similarities, in place
+            distance = np.empty((size, size))
+            for first, cosine in _cosines(matrix[members], None if ordinals is None else ordinals[members]):
+                distance[first : first + len(cosine)] = cosine
+            distance += shared[members, members].toarray()
+            distance *= -0.5
+            distance += 1.0
+            np.clip(distance, 0.0, None, out=distance)
+            np.fill_diagonal(distance, 0.0)
+            found = fcluster(linkage(squareform(distance, checks=False), "average"), 1.0 - THRESHOLD, "distance")
+        labels[by_component[members]] = found + numbered
+        numbered += int(found.max())
+        start += size
     grouped = [0] * n
     for position, k in enumerate(order):
         grouped[k] = int(labels[position])
     return grouped
 
 
-_BLOCK = 512
+_BLOCK = 128  # rows a block: a block is _BLOCK × n similarities, and a dense _BLOCK × its features
+_PAIRS = 8192  # pairs of articles a time, whose vectors are copied to multiply
 
 
-def _shared_neighbours(similarity: np.ndarray) -> np.ndarray:
-    """The cosine similarity of the articles' neighbour profiles: each row keeps the
-    article's own similarity to its `NEIGHBOURS` most similar articles (and to itself)."""
-    from scipy.sparse import csr_matrix, identity
+def _components(matrix, ordinals: np.ndarray | None):
+    """The similarity of the articles' neighbour profiles (`_shared_neighbours`), and a
+    component number per article: the connected components of the pairs whose mean
+    similarity is at the threshold, less a margin (scipy's means are rounded, and must not
+    join groups these pairs leave apart)."""
+    from scipy.sparse import csr_matrix, triu
+    from scipy.sparse.csgraph import connected_components
 
-    n = similarity.shape[0]
+    n = matrix.shape[0]
+    least = 2.0 * THRESHOLD - 1e-9
     k = min(NEIGHBOURS, n - 1)
     nearest = np.empty((n, k), dtype=np.int64)
-    for start in range(0, n, _BLOCK):  # in blocks of rows: argpartition returns n indices a row
-        block = -similarity[start : start + _BLOCK]
-        block[np.arange(len(block)), np.arange(start, start + len(block))] = np.inf  # never its own neighbour
-        nearest[start : start + _BLOCK] = np.argpartition(block, k - 1, axis=1)[:, :k]
+    near = np.empty((n, k))
+    linked = []
+    # First, in blocks of rows, each article's neighbours, and the pairs at the threshold by
+    # their cosine alone (the shared similarity only adds to it).
+    for start, cosine in _cosines(matrix, ordinals):
+        rows = np.arange(len(cosine))
+        negated = -cosine
+        negated[rows, rows + start] = np.inf  # never its own neighbour
+        nearest[start : start + len(rows)] = np.argpartition(negated, k - 1, axis=1)[:, :k]
+        near[start : start + len(rows)] = cosine[rows[:, None], nearest[start : start + len(rows)]]
+        alike, other = np.nonzero(cosine >= least)
+        linked.append((alike + start, other))
+    shared = _shared_neighbours(nearest, near)
+    # Then the pairs that share neighbours (few: the shared similarity is sparse), by both.
+    upper = triu(shared, 1, format="csr")
+    left = np.repeat(np.arange(n), np.diff(upper.indptr))
+    alike = _pair_cosines(matrix, left, upper.indices, ordinals) + upper.data >= least
+    linked.append((left[alike], upper.indices[alike]))
+    rows, columns = map(np.concatenate, zip(*linked))
+    graph = csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(n, n))
+    return shared, connected_components(graph, directed=False)[1]
+
+
+def _cosines(matrix, ordinals: np.ndarray | None):
+    """The cosine similarity of the unit vectors of `matrix`, in blocks of rows: (the block's
+    first row, its similarities to all). Two articles too far apart (`_apart`) have 0;
+    `ordinals` None: no two are."""
+    for start in range(0, matrix.shape[0], _BLOCK):
+        rows = matrix[start : start + _BLOCK]
+        used = np.unique(rows.indices)
+        # Sparse times dense sums each product in the order of the features, as a sparse
+        # product does (the same floats), and quicker where most pairs share a feature.
+        cosine = np.ascontiguousarray((matrix[:, used] @ rows[:, used].T.toarray()).T)
+        if ordinals is not None:
+            cosine[_apart(ordinals[start : start + _BLOCK, None], ordinals[None, :])] = 0.0
+        yield start, cosine
+
+
+def _pair_cosines(matrix, left: np.ndarray, right: np.ndarray, ordinals: np.ndarray | None) -> np.ndarray:
+    """The cosine similarity of each pair of rows of `matrix` (`left[i]`, `right[i]`), as `_cosines`."""
+    found = [np.zeros(0)]
+    for start in range(0, len(left), _PAIRS):
+        pairs = slice(start, start + _PAIRS)
+        found.append(np.asarray(matrix[left[pairs]].multiply(matrix[right[pairs]]).sum(axis=1)).ravel())
+    cosine = np.concatenate(found)
+    if ordinals is not None:
+        cosine[_apart(ordinals[left], ordinals[right])] = 0.0
+    return cosine
+
+
+def _apart(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Whether articles on these days (ordinals; 0: undated) are further apart than `WINDOW_DAYS`."""
+    return (np.abs(first - second) > WINDOW_DAYS) & (first > 0) & (second > 0)
+
+
+def _shared_neighbours(nearest: np.ndarray, near: np.ndarray):
+    """The cosine similarity of the articles' neighbour profiles, sparse: each row keeps the
+    article's own similarity (`near`) to its most similar articles (`nearest`), and to itself."""
+    from scipy.sparse import csr_matrix, identity
+
+    n, k = nearest.shape
     rows = np.repeat(np.arange(n), k)
-    profiles = csr_matrix((similarity[rows, nearest.ravel()], (rows, nearest.ravel())), shape=(n, n))
+    profiles = csr_matrix((near.ravel(), (rows, nearest.ravel())), shape=(n, n))
     profiles = profiles.maximum(profiles.T) + identity(n, format="csr")  # a neighbour's neighbour too
     norms = np.sqrt(np.asarray(profiles.multiply(profiles).sum(axis=1)).ravel())
-    shared = (profiles @ profiles.T).toarray()
-    shared /= norms[:, None]
-    shared /= norms[None, :]
+    shared = (profiles @ profiles.T).tocsr()
+    shared.data /= np.repeat(norms, np.diff(shared.indptr))
+    shared.data /= norms[shared.indices]
     return shared
 
 
@@ -289,26 +373,27 @@ def name_groups(members: Sequence[StoryMember], groups: Sequence[int], taken: It
     the group holding most of it; the other stories of a group merge into its id. A group
     with no story yet takes an id made from its earliest article; `taken` are ids in use."""
     by_group: dict[int, list[StoryMember]] = {}
+    shares: dict[str, Counter] = {}  # story_id -> how many of its clusters each group holds
+    first_seen: dict[str, date] = {}
     for member, number in zip(members, groups):
         by_group.setdefault(number, []).append(member)
-    first_seen: dict[str, date] = {}
-    for m in members:
-        if m.story_id is not None:
-            first_seen[m.story_id] = min(first_seen.get(m.story_id, m.day), m.day)
+        if member.story_id is not None:
+            shares.setdefault(member.story_id, Counter())[number] += 1
+            first_seen[member.story_id] = min(first_seen.get(member.story_id, member.day), member.day)
+    earliest = {number: min(map(_order, group_members)) for number, group_members in by_group.items()}
     # Each old story goes to the group holding most of its clusters (then the earliest).
-    home: dict[str, int] = {}
-    for story_id in sorted(first_seen):
-        shares = Counter(number for m, number in zip(members, groups) if m.story_id == story_id)
-        home[story_id] = min(shares, key=lambda g: (-shares[g], min(_order(m) for m in by_group[g])))
+    kept: dict[int, list[str]] = {}  # group -> its old stories, the oldest first
+    for story_id in sorted(first_seen, key=lambda s: (first_seen[s], s)):
+        held = shares[story_id]
+        kept.setdefault(min(held, key=lambda g: (-held[g], earliest[g])), []).append(story_id)
     stories: dict[str, str] = {}
     merges: dict[str, str] = {}
     used = set(taken) | set(first_seen)
-    for number in sorted(by_group, key=lambda g: min(_order(m) for m in by_group[g])):
+    for number in sorted(by_group, key=earliest.__getitem__):
         group_members = by_group[number]
-        kept = sorted((s for s, g in home.items() if g == number), key=lambda s: (first_seen[s], s))
-        if kept:
-            story_id = kept[0]
-            merges.update((other, story_id) for other in kept[1:])
+        if number in kept:
+            story_id, *others = kept[number]
+            merges.update((other, story_id) for other in others)
         else:
             story_id = _new_id(min(group_members, key=_order).article_id, used)
             used.add(story_id)

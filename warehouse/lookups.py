@@ -202,12 +202,10 @@ class Lookups:
         leaving out `excluding`."""
         with self._session.ids("wanted_stories", story_ids), self._session.ids("excluded_ids", excluding):
             rows = self._rows("story_members", {"first": days[0], "last": days[1]})
-        found: dict[str, StoredStoryArticle] = {}
-        for cluster_id, article_id, is_canonical, story_id, day, feature, occurrences in rows:
-            if article_id not in found:
-                found[article_id] = StoredStoryArticle(cluster_id, article_id, is_canonical, story_id, day, {})
-            found[article_id].features[feature] = occurrences
-        return list(found.values())
+        return [
+            StoredStoryArticle(cluster_id, article_id, is_canonical, story_id, day, dict(zip(features, occurrences)))
+            for cluster_id, article_id, is_canonical, story_id, day, features, occurrences in rows
+        ]
 
     def stories_of(self, article_ids: Iterable[str], cluster_ids: Iterable[str]) -> dict[str, str]:
         """article_id -> story_id, for these stored articles and every article of these clusters."""
