@@ -273,8 +273,8 @@ _PAIRS = 8192  # pairs of articles a time, whose vectors are copied to multiply
 def _components(matrix, ordinals: np.ndarray | None):
     """The similarity of the articles' neighbour profiles (`_shared_neighbours`), and a
     component number per article: the connected components of the pairs whose mean
-    similarity is at the threshold, less a margin (scipy's means are rounded, and must not
-    join groups these pairs leave apart)."""
+    similarity is at the threshold, less a margin for rounding (scipy's means, and the sums
+    of `_pair_cosines` in another order, must not join groups these pairs leave apart)."""
     from scipy.sparse import csr_matrix, triu
     from scipy.sparse.csgraph import connected_components
 
