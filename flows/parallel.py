@@ -21,11 +21,11 @@ lifeline.guard_temporary_server()
 # Fewer items than this a worker are handled in the flow's own process: handing them to
 # a worker costs about as much as the work (for a stage whose items cost a few milliseconds).
 MIN_ITEMS_PER_WORKER = 32
-# Fewer items than this, while no worker runs, are handled in the flow's own process: a
-# worker's start costs about 6 s of CPU (Python, Prefect, the stages' models, each loaded
-# again in every worker), which on real pages two workers win back from about 130 records.
-# A run whose first batch is smaller (a small incremental run) never starts them.
-MIN_ITEMS_TO_START_WORKERS = 128
+# Fewer items than this, while no worker runs, are handled in the flow's own process, by
+# any stage: a worker's start costs about 6 s of CPU (Python, Prefect, the stages' models,
+# each loaded again in every worker). Measured: 69 real pages took 8.3 s on two workers and
+# 10.5 s in the flow's process; the sample's 11 English texts took 3 s more on two workers.
+MIN_ITEMS_TO_START_WORKERS = 64
 
 
 class Workers:
