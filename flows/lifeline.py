@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import atexit
 import functools
-import gc
 import multiprocessing
 import os
 import signal
@@ -70,9 +69,6 @@ def worker_lifeline(reader: Connection) -> None:
     # A Ctrl-C at the terminal reaches every process of the run; the run handles it, and
     # its workers end when it does.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # The run waits for its workers to exit, and the last garbage collections of a worker's
-    # interpreter walk every object it holds (its models) for nothing: a second and more.
-    atexit.register(gc.freeze)
 
     def watch() -> None:
         try:

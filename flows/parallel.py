@@ -3,6 +3,8 @@ or on a Dask cluster. Reads and writes of the warehouse never leave the flow's p
 
 from __future__ import annotations
 
+import atexit
+import gc
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from contextlib import nullcontext
@@ -121,8 +123,17 @@ class Workers:
             return DaskTaskRunner(address=self.dask_address)
         self._lifeline = lifeline.Lifeline()
         return ProcessPoolTaskRunner(
-            max_workers=self.processes, initializer=lifeline.worker_lifeline, initargs=self._lifeline.args
+            max_workers=self.processes, initializer=_start_worker, initargs=self._lifeline.args
         )
+
+
+def _start_worker(*lifeline_args) -> None:
+    """A pool worker's start: it dies with the run (`lifeline.worker_lifeline`), and freezes
+    what it holds before it exits. The run waits for its workers to exit, and the last
+    garbage collections of a worker's interpreter walk every object it holds (its models)
+    for nothing: 1.6 s for two workers with the English model, 0.1 s frozen."""
+    lifeline.worker_lifeline(*lifeline_args)
+    atexit.register(gc.freeze)
 
 
 class Pending:
