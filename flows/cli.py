@@ -2,7 +2,8 @@
 
     newsmill ingest [PATH...] [--landing DIR] [--db FILE] ...    scraped files (default: the landing folder) -> warehouse
     newsmill backfill --since DATE --until DATE [--landing DIR] ...  one ingest per day partition
-    newsmill serve [--cron EXPR | --interval SECONDS] ...           the deployments, served on this machine
+    newsmill serve [--cron EXPR | --interval SECONDS] ...           the deployments, served on this machine;
+                                                                    ingests and backfills start warm meanwhile
     newsmill sql "QUERY" [--db FILE] [--format ...]                 ad-hoc read-only SQL
     newsmill shell [--db FILE]                                      a read-only DuckDB CLI session; or SQL from stdin
     newsmill stories [ID] [--db FILE] [--since DATE] [--limit N] ... the top stories, or one story's articles
@@ -61,8 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsmill", description="Scraped news in, a clean DuckDB warehouse out.")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
+    # No abbreviated options (--verb for --verbose) where a run may start warm: the warm
+    # process sets Prefect's log up by the options as written (`flows.warm`).
     ingest = commands.add_parser(
-        "ingest", help="ingest files and folders of scraped articles (default: the landing folder)"
+        "ingest", help="ingest files and folders of scraped articles (default: the landing folder)", allow_abbrev=False
     )
     inputs = ingest.add_mutually_exclusive_group()
     inputs.add_argument("paths", nargs="*", default=[], metavar="PATH", help=input_formats_help())
@@ -71,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     ingest.set_defaults(command=ingest_command)
 
     backfill = commands.add_parser(
-        "backfill", help="ingest the day partitions of the landing folder, one subflow per day"
+        "backfill", help="ingest the day partitions of the landing folder, one subflow per day", allow_abbrev=False
     )
     backfill.add_argument("--since", type=_day, required=True, metavar="DATE", help="first day, YYYY-MM-DD")
     backfill.add_argument("--until", type=_day, required=True, metavar="DATE", help="last day, YYYY-MM-DD (included)")
@@ -274,7 +277,8 @@ def _quiet_prefect(verbose: bool) -> None:
     """Prefect's log goes to its API (the UI, `prefect flow-run logs`), and to the terminal
     too only with --verbose. Set before Prefect is imported, which reads it from the
     environment, as do its temporary server and the workers. (Where Prefect is imported
-    already, `main` is called from Python, whose logging is the caller's.)"""
+    already, `main` is called from Python, whose logging is the caller's; or the run
+    started warm, and `flows.warm` has set it so.)"""
     if not verbose and "prefect" not in sys.modules:
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
 
@@ -467,8 +471,11 @@ def serve_command(args: argparse.Namespace) -> int:
     if problem:
         print(f"newsmill: {problem}", file=sys.stderr)
         return 2
+    from flows import warm
+
     # Absolute, so the deployments' parameters mean the same wherever a run starts.
-    serve(*deployments(landing.absolute(), db.absolute(), cron=args.cron, interval=args.interval))
+    with warm.Started():
+        serve(*deployments(landing.absolute(), db.absolute(), cron=args.cron, interval=args.interval))
     return 0
 
 

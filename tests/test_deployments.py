@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 import httpx
+import psutil
 import pytest
 import yaml
 from prefect.client.orchestration import get_client
@@ -239,11 +240,15 @@ def test_serve_after_deploy_runs_its_own_deployments(deployed, worker, project, 
             )
             runs = _finished_runs(client, SERVED_SCHEDULED_INGEST)
             by_name = {d.name: d for d in client.read_deployments()}
+        warm = [p for p in psutil.Process(serve.pid).children() if "flows.warm" in p.cmdline()]
     finally:
         serve.terminate()
         exit_code = serve.wait(timeout=30)
         _stop_session(serve.pid)
     assert exit_code == 0  # SIGTERM stops serving cleanly
+    # Its warm process (tests/test_warm.py) answered, and ends with it.
+    assert "newsmill: warm: newsmill commands in this environment start warm" in (tmp_path / "serve.log").read_text()
+    assert len(warm) == 1 and psutil.wait_procs(warm, timeout=30)[1] == []
     assert [(run.state_name, run.work_pool_name) for run in runs] == [("Completed", None)] * len(runs)
     assert _articles_in(db) == 2
     assert all(by_name[name].work_pool_name is None and not by_name[name].pull_steps for name in SERVED_AS.values())
