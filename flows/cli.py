@@ -229,7 +229,7 @@ def ingest_command(args: argparse.Namespace) -> int:
         print(format_summary(summary, db))
         return 0
     try:
-        with server.use(), _run_on_terminal(args.verbose):
+        with server.use(), _run_on_terminal(args.verbose), _heartbeats_only_if_asked():
             from flows.ingest import ingest  # Prefect is slow to import; `sql` does not need it
 
             server.wait()
@@ -281,6 +281,24 @@ def _quiet_prefect(verbose: bool) -> None:
     started warm, and `flows.warm` has set it so.)"""
     if not verbose and "prefect" not in sys.modules:
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+
+
+@contextmanager
+def _heartbeats_only_if_asked() -> Iterator[None]:
+    """The command's flow runs send Prefect no heartbeats unless Prefect's settings ask for
+    them (PREFECT_FLOWS_HEARTBEAT_FREQUENCY, in the environment or a profile). A sync flow
+    run's end waits for its heartbeat thread, which sleeps in one-second steps: up to a
+    second for every run, and for every day of a backfill. Heartbeats serve an automation
+    that marks runs whose heartbeats stop as crashed, one a user sets up, and sets the
+    frequency for; the next run marks a killed run failed in the warehouse's `runs` either way. Deployment
+    runs (serve, a work pool) keep Prefect's default."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, get_current_settings, temporary_settings
+
+    if "heartbeat_frequency" in get_current_settings().flows.model_fields_set:
+        yield
+        return
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
 
 
 @contextmanager
@@ -418,7 +436,7 @@ def backfill_command(args: argparse.Namespace) -> int:
     from flows.backfill import BackfillFailed, backfill  # Prefect is slow to import
 
     try:
-        with _run_on_terminal(args.verbose, days=True):
+        with _run_on_terminal(args.verbose, days=True), _heartbeats_only_if_asked():
             days = backfill(args.since, args.until, landing=str(landing), db=str(db), options=options.from_flags(args))
     except BackfillFailed as failure:
         print(format_backfill(failure.days, db))

@@ -280,3 +280,14 @@ def test_processes_must_be_a_positive_number(tmp_path, capsys, processes):
 
     assert exit_.value.code == 2
     assert "--processes: expected a whole number of at least 1" in capsys.readouterr().err
+
+
+def test_the_commands_runs_send_heartbeats_only_when_prefects_settings_ask_for_them():
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    from flows.cli import _heartbeats_only_if_asked
+
+    with _heartbeats_only_if_asked():
+        assert PREFECT_FLOWS_HEARTBEAT_FREQUENCY.value() is None
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: 60}), _heartbeats_only_if_asked():
+        assert PREFECT_FLOWS_HEARTBEAT_FREQUENCY.value() == 60
