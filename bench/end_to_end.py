@@ -2,7 +2,7 @@
 the whole command as a user waits for it.
 
     python -m bench.end_to_end [--articles 5000 | --real-pages DIR] [--repeat 3] [--processes 2]
-        [--no-script] [--settings no-server server] [--workdir DIR]
+        [--no-script] [--settings no-server server warm] [--workdir DIR]
 
 The corpus is either
 - synthetic (default; bench/corpus.py `write_news_corpus`): `--articles` HTML pages and
@@ -16,12 +16,14 @@ The corpus is either
   run's new files; the first runs are scored on the files they saw.
 
 Every run is a subprocess, timed from spawn to exit:
-- newsmill: `python -m flows.cli ingest CORPUS --db DB --processes N` (the `newsmill`
-  console script's `flows.cli:run`), in two settings: with no Prefect server (no
-  PREFECT_API_URL: Prefect starts a temporary server for the run) and with one running
-  (this benchmark starts `prefect server start` on a free port with a temporary
-  PREFECT_HOME, waits for its health check, and stops it at the end, also when the
-  benchmark is interrupted or killed). `--repeat` runs each, into fresh warehouses; the
+- newsmill: `newsmill ingest CORPUS --db DB --processes N` (the console script's
+  `flows.warm:run`), in three settings: with no Prefect server (no PREFECT_API_URL:
+  Prefect starts a temporary server for the run); with one running (this benchmark
+  starts `prefect server start` on a free port with a temporary PREFECT_HOME, waits for
+  its health check, and stops it at the end, also when the benchmark is interrupted or
+  killed); and with that server and `newsmill serve` running (its schedule set to a day
+  of the year the runs never reach), whose warm process starts each command's run
+  (flows/warm.py; the benchmark waits until it answers). `--repeat` runs each, into fresh warehouses; the
   figures are medians. Beside the whole command: the run's processing time (`seconds` in
   the summary it prints: from the flow's start to its summary) and the difference, the
   fixed cost (interpreter, imports, Prefect's server and flow run, the workers' start).
@@ -31,7 +33,8 @@ Each setting first makes one untimed run on a one-file folder: it creates the fr
 PREFECT_HOME's database and warms the file cache, as any earlier run on a machine has.
 Then, on each setting's median warehouse: a run again with nothing new, and one with the
 5% new files added. Peak memory: the resident memory of the subprocess and its
-descendants, sampled five times a second, leaving out Prefect's server (uvicorn).
+descendants (with `newsmill serve`, the warm process's copy that runs the command, and
+its workers, instead), sampled five times a second, leaving out Prefect's server (uvicorn).
 
 Quality of both sides, from the median warehouses:
 - synthetic: article text (word bag against the true body), duplicate pairs (against the
@@ -63,10 +66,12 @@ import threading
 import time
 import urllib.request
 from collections import Counter
+from contextlib import nullcontext
 from itertools import combinations
 from pathlib import Path
 
 import duckdb
+import psutil
 
 from bench.corpus import write_news_corpus, write_real_page_corpus
 from bench.eval_extraction import snippet_counts, snippet_scores
@@ -78,8 +83,9 @@ COMPARED_LABELS = {
     "PERSON": "PERSON",
     "ORG": "ORG",
 }  # the corpus's names: people, organizations, places
-NO_SERVER, SERVER = "no Prefect server", "Prefect server running"
-SETTINGS = {"no-server": NO_SERVER, "server": SERVER}  # as --settings names them
+NO_SERVER, SERVER, WARM = "no Prefect server", "Prefect server running", "server and `newsmill serve`"
+SETTINGS = {"no-server": NO_SERVER, "server": SERVER, "warm": WARM}  # as --settings names them
+NEWSMILL = [sys.executable, "-c", "from flows.warm import run; run()"]  # the `newsmill` console script
 _SUMMARY = re.compile(
     r"(\d+) documents: (\d+) loaded, (\d+) unchanged \((?:run (\S+), |nothing new, )([\d.]+) s, warehouse"
 )
@@ -97,7 +103,7 @@ def main() -> None:
         nargs="+",
         choices=SETTINGS,
         default=list(SETTINGS),
-        help="which of newsmill's settings to run (default: both)",
+        help="which of newsmill's settings to run (default: all three)",
     )
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "newsmill-bench-end-to-end")
     args = parser.parse_args()
@@ -123,9 +129,11 @@ def main() -> None:
         if setting == NO_SERVER:
             settings[setting] = _newsmill_runs(args, env, setting, corpus, held_back, warmup)
         else:
-            with PrefectServer(args.workdir / "prefect-server-home", env) as server:
+            with PrefectServer(args.workdir / f"prefect-server-home-{setting}", env) as server:
                 served = {**env, "PREFECT_API_URL": server.api_url}
-                settings[setting] = _newsmill_runs(args, served, setting, corpus, held_back, warmup)
+                with Serving(args.workdir / "serve", served) if setting == WARM else nullcontext() as serving:
+                    warm = serving.warm_pid if serving else None
+                    settings[setting] = _newsmill_runs(args, served, setting, corpus, held_back, warmup, warm)
                 settings[setting]["server_start"] = server.start_seconds
     script = None
     if not args.no_script:
@@ -137,7 +145,7 @@ def main() -> None:
 
     files = len(truth)
     _print_speed(args, described, files, settings, script)
-    setting = SERVER if SERVER in settings else NO_SERVER  # the stages and quality of the runs with a server, if any
+    setting = next(s for s in (SERVER, WARM, NO_SERVER) if s in settings)  # stages and quality: with a server, if run
     shown = settings[setting]
     _print_stages(shown["median"], setting)
     quality = {"newsmill": shown["outputs"]}
@@ -161,22 +169,25 @@ def _real_pages(eval_dir: Path, corpus: Path, held_back: Path) -> tuple[list[dic
     return [t for t in truth if t["file"] not in held], [t for t in truth if t["file"] in held]
 
 
-def _newsmill_runs(args, env: dict, setting: str, corpus: Path, held_back: Path, warmup: Path) -> dict:
+def _newsmill_runs(
+    args, env: dict, setting: str, corpus: Path, held_back: Path, warmup: Path, warm: int | None = None
+) -> dict:
     """`--repeat` first runs into fresh warehouses; on the median one, a run again with
     nothing new, then one with the held-back files added (moved back out afterwards)."""
-    name = "no-server" if setting == NO_SERVER else "server"
-    _ingest(warmup, args.workdir / f"warm-up-{name}.duckdb", args.processes, env)
+    name = next(name for name, named in SETTINGS.items() if named == setting)
+    _ingest(warmup, args.workdir / f"warm-up-{name}.duckdb", args.processes, env, warm)
     runs = [
-        _ingest(corpus, args.workdir / f"newsmill-{name}-{i}.duckdb", args.processes, env) for i in range(args.repeat)
+        _ingest(corpus, args.workdir / f"newsmill-{name}-{i}.duckdb", args.processes, env, warm)
+        for i in range(args.repeat)
     ]
     median = _median(runs)
     outputs = _newsmill_outputs(median["db"])
-    again = _ingest(corpus, median["db"], args.processes, env)
+    again = _ingest(corpus, median["db"], args.processes, env, warm)
     added = sorted(held_back.iterdir())
     for path in added:
         path.rename(corpus / path.name)
     try:
-        new = _ingest(corpus, median["db"], args.processes, env)
+        new = _ingest(corpus, median["db"], args.processes, env, warm)
     finally:
         for path in added:
             (corpus / path.name).rename(path)
@@ -203,13 +214,13 @@ def _environment(prefect_home: Path) -> dict:
     return env
 
 
-def _command(argv: list[str], env: dict) -> dict:
+def _command(argv: list[str], env: dict, warm: int | None = None) -> dict:
     """Runs `argv` to its end: {"wall": seconds from spawn to exit, "peak_mb", "stdout"};
     raises with its error output when it fails."""
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
         process = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=errors)
-        with PeakMemory(process.pid) as memory:
+        with PeakMemory(process.pid, warm) as memory:
             stdout, _ = process.communicate()
         wall = time.perf_counter() - started
         if process.returncode:
@@ -219,10 +230,8 @@ def _command(argv: list[str], env: dict) -> dict:
     return {"wall": wall, "peak_mb": memory.peak_mb, "stdout": stdout.decode(errors="replace")}
 
 
-def _ingest(corpus: Path, db: Path, processes: int, env: dict) -> dict:
-    ran = _command(
-        [sys.executable, "-m", "flows.cli", "ingest", str(corpus), "--db", str(db), "--processes", str(processes)], env
-    )
+def _ingest(corpus: Path, db: Path, processes: int, env: dict, warm: int | None = None) -> dict:
+    ran = _command([*NEWSMILL, "ingest", str(corpus), "--db", str(db), "--processes", str(processes)], env, warm)
     found = _SUMMARY.search(ran["stdout"])
     if not found:
         raise RuntimeError(f"no summary in newsmill's output:\n{ran['stdout']}")
@@ -334,12 +343,58 @@ class PrefectServer:
                 continue
 
 
+class Serving:
+    """`newsmill serve` with a landing folder and a warehouse of its own, its schedule on a
+    day the runs never reach: running within the block once its warm process answers
+    (flows/warm.py), stopped at its end."""
+
+    def __init__(self, folder: Path, env: dict, timeout: float = 120.0):
+        self.folder, self.env, self.timeout = folder, env, timeout
+
+    def __enter__(self) -> Serving:
+        from flows import warm
+
+        (self.folder / "landing").mkdir(parents=True, exist_ok=True)
+        argv = ["serve", "--landing", str(self.folder / "landing"), "--db", str(self.folder / "serve.duckdb")]
+        self.process = subprocess.Popen(
+            [*NEWSMILL, *argv, "--cron", "0 0 29 2 *"],
+            env=self.env,
+            cwd=ROOT,
+            stdout=(self.folder / "serve.log").open("wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
+        deadline = time.monotonic() + self.timeout
+        while not ((path := warm.socket_path(self.env, ROOT)) and warm.hand_over_possible(path)):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.__exit__()
+                raise RuntimeError(
+                    f"newsmill serve's warm process did not answer: {(self.folder / 'serve.log').read_text()[-3000:]}"
+                )
+            time.sleep(0.2)
+        warm = [child for child in psutil.Process(self.process.pid).children() if "flows.warm" in child.cmdline()]
+        self.warm_pid = warm[0].pid
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()  # serve stops on SIGTERM; its warm process with it
+            self.process.wait(60)
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)  # what is left of its session: flow runs still going
+        except ProcessLookupError:
+            pass
+
+
 class PeakMemory:
     """The peak of the resident memory of process `root` and its descendants, sampled five
-    times a second, leaving out a Prefect server (uvicorn) among them and its children."""
+    times a second, leaving out a Prefect server (uvicorn) among them and its children;
+    with `warm`, also the descendants of that warm process (not itself): the copy that
+    runs the command, and its workers."""
 
-    def __init__(self, root: int):
-        self.root = root
+    def __init__(self, root: int, warm: int | None = None):
+        self.root, self.warm = root, warm
         self.peak_mb = 0.0
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -354,7 +409,8 @@ class PeakMemory:
 
     def _sample(self) -> None:
         while True:
-            self.peak_mb = max(self.peak_mb, sum(_rss_mb(pid) for pid in _descendants(self.root)))
+            pids = _descendants(self.root) + (_descendants(self.warm)[1:] if self.warm else [])
+            self.peak_mb = max(self.peak_mb, sum(_rss_mb(pid) for pid in pids))
             if self._done.wait(0.2):
                 return
 
@@ -532,9 +588,10 @@ def _print_speed(args, described: str, files: int, settings: dict, script: dict 
             f"documents: newsmill read {documents[-1]}, the script kept {median['documents']} "
             f"(it leaves out a file with no text)"
         )
-    if SERVER in settings:
-        started = settings[SERVER]["server_start"]
-        print(f"Prefect server start-up (`prefect server start` to healthy, not counted above): {started:.1f} s")
+    for setting in (SERVER, WARM):
+        if setting in settings:
+            started = settings[setting]["server_start"]
+            print(f"Prefect server start-up ({setting}; to healthy, not counted above): {started:.1f} s")
     print("peak MB: the command's process and its descendants, less a Prefect server's (uvicorn)")
 
 
