@@ -5,7 +5,6 @@ it, or takes its run along. Every process here is real: the warm process as `new
 serve` starts it, and the `newsmill` console script."""
 
 import os
-import random
 import re
 import signal
 import socket
@@ -18,11 +17,10 @@ import psutil
 import pytest
 from prefect.settings import PREFECT_API_URL
 
-from bench.corpus import article, scraped_text
 from flows import warm
-from flows.parallel import MIN_ITEMS_TO_START_WORKERS
 from tests.conftest import SAMPLE
 from tests.test_one_writer import _counts
+from tests.test_workers_die_with_run import ARTICLES, write_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 NEWSMILL = [sys.executable, "-c", "from flows.warm import run; run()"]  # the console script
@@ -36,20 +34,24 @@ def environment(prefect_server, tmp_path_factory) -> dict[str, str]:
     return {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "TMPDIR": str(temporary)}
 
 
-@pytest.fixture(scope="module")
-def warm_process(environment):
-    """A warm process, as `newsmill serve` starts it: answering within the block, its
-    pipe from serve closed at the end."""
-    process = subprocess.Popen(
+def _start_warm_process(env: dict[str, str]) -> subprocess.Popen:
+    """A warm process, as `newsmill serve` starts it: its standard input the pipe from serve."""
+    return subprocess.Popen(
         [sys.executable, "-m", "flows.warm"],
         cwd=ROOT,
-        env=environment,
+        env=env,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
     )
+
+
+@pytest.fixture(scope="module")
+def warm_process(environment):
+    """A warm process answering within the block, its pipe from serve closed at the end."""
+    process = _start_warm_process(environment)
     deadline = time.monotonic() + 120
     while not ((path := warm.socket_path(environment, ROOT)) and warm.hand_over_possible(path)):
         assert process.poll() is None, process.stdout.read()
@@ -139,12 +141,8 @@ def test_a_socket_folder_others_can_reach_is_not_used(environment, tmp_path):
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
-    """Enough short articles for the run to start its workers."""
-    folder = tmp_path_factory.mktemp("corpus")
-    rng = random.Random(11)
-    for n in range(MIN_ITEMS_TO_START_WORKERS):
-        (folder / f"{n:03d}.txt").write_text(scraped_text(rng, *article(rng)), encoding="utf-8")
-    return folder
+    """Enough articles for a run to start its workers."""
+    return write_corpus(tmp_path_factory.mktemp("corpus"))
 
 
 def _run_with_workers(warm_process, env, corpus: Path, db: Path) -> tuple[subprocess.Popen, psutil.Process]:
@@ -174,7 +172,7 @@ def test_a_command_killed_with_sigkill_takes_its_run_and_workers_with_it(warm_pr
     assert left == []
     again = _newsmill(environment, "ingest", str(corpus), "--db", str(tmp_path / "w.duckdb"))
     assert again.wait(timeout=300) == 0, again.communicate()
-    assert _counts(tmp_path / "w.duckdb")["articles"] == MIN_ITEMS_TO_START_WORKERS
+    assert _counts(tmp_path / "w.duckdb")["articles"] == ARTICLES
 
 
 def test_a_ctrl_c_interrupts_the_run_as_it_would_on_its_own(warm_process, environment, corpus, tmp_path):
@@ -189,14 +187,7 @@ def test_a_ctrl_c_interrupts_the_run_as_it_would_on_its_own(warm_process, enviro
 
 def test_the_warm_process_ends_when_serve_is_gone(environment, tmp_path):
     env = {**environment, "TMPDIR": str(tmp_path)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "flows.warm"],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    process = _start_warm_process(env)
     assert process.stdout.readline().startswith("newsmill: warm: newsmill commands in this environment start warm")
     path = warm.socket_path(env, ROOT)
     assert warm.hand_over_possible(path)

@@ -29,14 +29,17 @@ ARTICLES = MIN_ITEMS_TO_START_WORKERS  # one batch, just enough to start the wor
 CLEANED = ("Task run 'site templates-", "Completed")
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
-    """Short text articles, quick to clean."""
-    folder = tmp_path_factory.mktemp("corpus")
+def write_corpus(folder: Path) -> Path:
+    """`ARTICLES` short text articles, quick to clean, in `folder`."""
     rng = random.Random(7)
     for n in range(ARTICLES):
         (folder / f"{n:03d}.txt").write_text(scraped_text(rng, *article(rng)), encoding="utf-8")
     return folder
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    return write_corpus(tmp_path_factory.mktemp("corpus"))
 
 
 def _prefect_home(home: Path) -> Path:
