@@ -30,7 +30,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from flows import lifeline, options
+from flows import lifeline, options, warm
 from flows.landing import default_landing, reachable_days, require_landing
 from transforms.read import discover, input_formats_help
 from transforms.read.days import day_named
@@ -274,13 +274,19 @@ class _Told(logging.Handler):
 
 
 def _quiet_prefect(verbose: bool) -> None:
-    """Prefect's log goes to its API (the UI, `prefect flow-run logs`), and to the terminal
-    too only with --verbose. Set before Prefect is imported, which reads it from the
-    environment, as do its temporary server and the workers. (Where Prefect is imported
+    """`quiet_prefect_console`, before Prefect is imported. (Where Prefect is imported
     already, `main` is called from Python, whose logging is the caller's; or the run
-    started warm, and `flows.warm` has set it so.)"""
-    if not verbose and "prefect" not in sys.modules:
-        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+    started warm, and `flows.warm` has done it.)"""
+    if "prefect" not in sys.modules:
+        quiet_prefect_console(verbose)
+
+
+def quiet_prefect_console(verbose: bool) -> None:
+    """Prefect's log goes to its API (the UI, `prefect flow-run logs`), and to the terminal
+    too only with --verbose. Prefect reads this from the environment as it is imported, as
+    do its temporary server and the workers."""
+    if not verbose:
+        os.environ.setdefault(warm.PREFECT_CONSOLE_LEVEL, "CRITICAL")
 
 
 @contextmanager
@@ -290,8 +296,8 @@ def _heartbeats_only_if_asked() -> Iterator[None]:
     run's end waits for its heartbeat thread, which sleeps in one-second steps: up to a
     second for every run, and for every day of a backfill. Heartbeats serve an automation
     that marks runs whose heartbeats stop as crashed, one a user sets up, and sets the
-    frequency for; the next run marks a killed run failed in the warehouse's `runs` either way. Deployment
-    runs (serve, a work pool) keep Prefect's default."""
+    frequency for; the next run marks a killed run failed in the warehouse's `runs` either
+    way. Deployment runs (serve, a work pool) keep Prefect's default."""
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, get_current_settings, temporary_settings
 
     if "heartbeat_frequency" in get_current_settings().flows.model_fields_set:
@@ -489,8 +495,6 @@ def serve_command(args: argparse.Namespace) -> int:
     if problem:
         print(f"newsmill: {problem}", file=sys.stderr)
         return 2
-    from flows import warm
-
     # Absolute, so the deployments' parameters mean the same wherever a run starts.
     with warm.Started():
         serve(*deployments(landing.absolute(), db.absolute(), cron=args.cron, interval=args.interval))

@@ -44,11 +44,11 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 CODE = ("flows", "transforms", "warehouse")
 # Read once, as Python starts or Prefect is imported: a command with other values needs a
-# process of its own. PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL is left out: the copy sets
-# Prefect's console log up again for its command (`_Command.run`).
+# process of its own. The console level of Prefect's log is left out: a command sets it
+# (`flows.cli.quiet_prefect_console`), and the copy sets Prefect's log up again for it.
+PREFECT_CONSOLE_LEVEL = "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"
 FIXED_PREFIXES = ("PREFECT_", "PYTHON", "LC_")
 FIXED_VARIABLES = {"HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR"}
-SET_PER_COMMAND = {"PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"}
 # What Prefect reads its settings from, besides the environment (in the working folder).
 PREFECT_SETTINGS_FILES = (".env", "prefect.toml", "pyproject.toml")
 # The commands that start a flow run, which is what Prefect's import is for. The others
@@ -148,7 +148,7 @@ def _digest(environ, cwd: Path) -> str:
     fixed = {
         name: value
         for name, value in environ.items()
-        if (name.startswith(FIXED_PREFIXES) or name in FIXED_VARIABLES) and name not in SET_PER_COMMAND
+        if (name.startswith(FIXED_PREFIXES) or name in FIXED_VARIABLES) and name != PREFECT_CONSOLE_LEVEL
     }
     files = [cwd / name for name in PREFECT_SETTINGS_FILES] + [_prefect_profiles(environ)]
     code = [(str(file.relative_to(PROJECT)), *_stamp(file)) for file in _code_files()]
@@ -217,8 +217,7 @@ class _Command:
 
         from flows import cli
 
-        if "--verbose" not in self.argv:  # `flows.cli._quiet_prefect`, which Prefect read at import
-            os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+        cli.quiet_prefect_console("--verbose" in self.argv)  # as the command does before it imports Prefect
         setup_logging()  # Prefect's log set up again from this command's environment
         return cli.main(self.argv)
 

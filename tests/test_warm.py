@@ -17,13 +17,13 @@ import psutil
 import pytest
 from prefect.settings import PREFECT_API_URL
 
+from bench.end_to_end import NEWSMILL  # the console script
 from flows import warm
 from tests.conftest import SAMPLE
 from tests.test_one_writer import _counts
 from tests.test_workers_die_with_run import ARTICLES, write_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
-NEWSMILL = [sys.executable, "-c", "from flows.warm import run; run()"]  # the console script
 SUMMARY_TIMES = re.compile(r"\(run \S+, [\d.]+ s, ")  # what differs between two runs of the same input
 
 
